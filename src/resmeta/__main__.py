@@ -1,0 +1,3 @@
+from resmeta.cli import main
+
+main()

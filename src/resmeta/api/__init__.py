@@ -1,0 +1,1 @@
+"""The HTTP layer: parameters, routes, errors. Thin: the work happens in services."""

@@ -1,0 +1,66 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import PlainTextResponse, Response
+
+from resmeta import __version__
+from resmeta.api import ror_v2
+from resmeta.api.responses import errors_response
+from resmeta.index.reader import OrganizationIndex
+from resmeta.services.organizations import OrganizationService
+
+INDEX_ENV = "RESMETA_INDEX"  # how `resmeta serve` tells worker processes which index to open
+logger = logging.getLogger("resmeta")
+
+
+def create_app(organizations: OrganizationService | None) -> FastAPI:
+    app = FastAPI(
+        title="resmeta",
+        version=__version__,
+        description="The ROR API (v2), served from a local ROR data dump.",
+    )
+    app.state.organizations = organizations
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.include_router(ror_v2.router)
+
+    @app.get("/heartbeat", response_class=PlainTextResponse, tags=["service"])
+    @app.get("/v2/heartbeat", response_class=PlainTextResponse, include_in_schema=False)
+    async def heartbeat(request: Request) -> Response:
+        if request.app.state.organizations is None:
+            return PlainTextResponse("index not open", status_code=503)
+        return PlainTextResponse("OK")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404:
+            return errors_response([f"no such endpoint: '{request.url.path}'"], 404)
+        if exc.status_code == 405:
+            return errors_response([f"method {request.method} is not allowed here"], 405)
+        return errors_response([str(exc.detail)], exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        messages = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        return errors_response(messages)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        logger.exception("unexpected error on %s", request.url)
+        return errors_response(["internal error: the request could not be answered"], 500)
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: opens the index named by RESMETA_INDEX."""
+    folder = Path(os.environ[INDEX_ENV])
+    return create_app(OrganizationService(OrganizationIndex(folder)))

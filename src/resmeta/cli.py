@@ -1,0 +1,174 @@
+"""The `resmeta` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+import platformdirs
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from resmeta import __version__
+from resmeta.index.build import IndexMeta
+from resmeta.index.store import IndexStore
+from resmeta.records.dump import DumpError
+from resmeta.services.dumps import DumpNotFound, download_latest, find_dump
+
+DATA_DIR_ENV = "RESMETA_DATA_DIR"
+console = Console(stderr=True)
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=DATA_DIR_ENV,
+    default=lambda: platformdirs.user_data_dir("resmeta"),
+    show_default="a per-user data folder",
+    help=f"Where indexes and downloaded dumps live (or {DATA_DIR_ENV}).",
+)
+dump_option = click.option(
+    "--dump",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A ROR data dump (.zip as ROR publishes it, or .json). Default: RESMETA_DUMP, "
+    "then the newest zip in the data folder, then the latest ROR release.",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="resmeta")
+def main() -> None:
+    """resmeta: the ROR API, served from a local ROR data dump."""
+
+
+@main.command()
+@dump_option
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=9292, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+def serve(
+    dump: Path | None, data_dir: Path, host: str, port: int, workers: int, access_log: bool
+) -> None:
+    """Serve the API; build the index first when the dump has none yet."""
+    import uvicorn
+
+    from resmeta.api.app import INDEX_ENV
+
+    store = IndexStore(Path(data_dir))
+    folder = _index_for_serving(store, dump)
+    meta = IndexMeta.load(folder)
+    console.print(f"serving {meta.records:,} records from {meta.dump} on http://{host}:{port}")
+    os.environ[INDEX_ENV] = str(folder)
+    uvicorn.run(
+        "resmeta.api.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+    )
+
+
+@main.command()
+@dump_option
+@data_dir_option
+@click.option("--force", is_flag=True, help="Rebuild even when an index of this dump exists.")
+def index(dump: Path | None, data_dir: Path, force: bool) -> None:
+    """Build the index of a dump and make it the one served."""
+    store = IndexStore(Path(data_dir))
+    path = _resolve_dump(store, dump, allow_current=False)
+    existing = None if force else store.find(path)
+    if existing:
+        store.set_current(existing)
+        console.print(f"{path.name} is already indexed in {existing}")
+        _print_summary(IndexMeta.load(existing))
+        return
+    folder, meta = _build(store, path)
+    store.set_current(folder)
+    _print_summary(meta)
+
+
+def _index_for_serving(store: IndexStore, dump: Path | None) -> Path:
+    path = _resolve_dump(store, dump, allow_current=True)
+    if path is None:
+        current = store.current()
+        console.print(f"[yellow]no dump found: serving the current index {current}[/]")
+        return current
+    folder = store.find(path)
+    if folder is None:
+        folder, _ = _build(store, path)
+    store.set_current(folder)
+    return folder
+
+
+def _resolve_dump(store: IndexStore, dump: Path | None, allow_current: bool) -> Path | None:
+    try:
+        path = find_dump(str(dump) if dump else None, store.data_dir)
+        if path is None and allow_current and store.current() is not None:
+            return None
+        if path is None:
+            console.print("no dump given or found: downloading the latest ROR release")
+            path = _download(store.data_dir)
+        return path
+    except DumpNotFound as exc:
+        _fail(str(exc))
+
+
+def _download(data_dir: Path) -> Path:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("downloading", total=None)
+        return download_latest(
+            data_dir, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+
+
+def _build(store: IndexStore, dump: Path) -> tuple[Path, IndexMeta]:
+    started = time.perf_counter()
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            "[progress.percentage]{task.percentage:>3.0f}%",
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"indexing {dump.name}", total=None)
+            result = store.build(
+                dump, lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except DumpError as exc:
+        _fail(f"the dump was rejected, the previous index is unchanged: {exc}")
+    console.print(f"indexed {result[1].records:,} records in {time.perf_counter() - started:.1f} s")
+    return result
+
+
+def _print_summary(meta: IndexMeta) -> None:
+    click.echo(f"dump: {meta.dump}")
+    click.echo(f"records: {meta.records}")
+    click.echo("by status: " + ", ".join(f"{k} {v}" for k, v in meta.statuses.items()))
+    click.echo("by type: " + ", ".join(f"{k} {v}" for k, v in meta.types.items()))
+    click.echo(f"time taken: {meta.seconds:.1f} s")
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/] {message}", highlight=False)
+    sys.exit(1)

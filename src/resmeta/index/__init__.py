@@ -1,0 +1,1 @@
+"""The search index: schema, analyzers, building, opening, query translation."""

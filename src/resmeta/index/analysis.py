@@ -1,0 +1,49 @@
+"""Text analysis shared by indexing and querying, so both sides always agree.
+
+tantivy does not persist custom analyzers: `register` must run in every process that opens
+an index. Python-side normalisation uses the very same analyzers through `analyze`.
+"""
+
+from __future__ import annotations
+
+import tantivy
+
+TEXT = "resmeta_text"  # words: split on non-alphanumerics, accents folded, lower case
+KEYWORD = "resmeta_keyword"  # whole value: accents folded, lower case
+RAW = "raw"  # already normalised in Python (see `exact`)
+
+_text = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(100))
+    .filter(tantivy.Filter.ascii_fold())
+    .filter(tantivy.Filter.lowercase())
+    .build()
+)
+_keyword = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    .filter(tantivy.Filter.ascii_fold())
+    .filter(tantivy.Filter.lowercase())
+    .build()
+)
+
+
+def register(index: tantivy.Index) -> None:
+    index.register_tokenizer(TEXT, _text)
+    index.register_tokenizer(KEYWORD, _keyword)
+    index.register_fast_field_tokenizer(KEYWORD, _keyword)
+
+
+def words(text: str) -> list[str]:
+    """The tokens a TEXT field holds for `text`."""
+    return _text.analyze(text)
+
+
+def keyword(text: str) -> str:
+    """The single token a KEYWORD field holds for `text`."""
+    tokens = _keyword.analyze(text)
+    return tokens[0] if tokens else ""
+
+
+def exact(text: str) -> str:
+    """A whole name reduced to its words, for exact-name matching ("Paris-Saclay" = "paris saclay")."""
+    return " ".join(words(text))

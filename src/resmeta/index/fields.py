@@ -1,0 +1,111 @@
+"""Every field of the index, in one place: its kind, and which ROR v2 path it answers to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    TEXT = "text"  # tokenized words; phrase queries work
+    KEYWORD = "keyword"  # one whole value, case- and accent-insensitive
+    EXACT = "exact"  # a value normalised in Python before indexing
+    INTEGER = "integer"
+    FLOAT = "float"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    fast: bool = False
+
+
+DOCUMENT = "document"  # stored bytes: the record rendered as ROR v2 JSON
+EXISTS = "exists"  # the v2 paths a record has a value for (`_exists_:` queries)
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", Kind.KEYWORD),
+    Field("rank", Kind.INTEGER, fast=True),
+    Field("names_value", Kind.TEXT),
+    Field("names_types", Kind.KEYWORD),
+    Field("names_lang", Kind.KEYWORD),
+    Field("name_exact", Kind.EXACT),
+    Field("display_exact", Kind.EXACT),
+    Field("acronym_exact", Kind.EXACT),
+    Field("identifiers", Kind.KEYWORD),
+    Field("types", Kind.KEYWORD, fast=True),
+    Field("status", Kind.KEYWORD, fast=True),
+    Field("established", Kind.INTEGER, fast=True),
+    Field("domains", Kind.KEYWORD),
+    Field("links_value", Kind.KEYWORD),
+    Field("links_type", Kind.KEYWORD),
+    Field("external_ids_all", Kind.KEYWORD),
+    Field("external_ids_preferred", Kind.KEYWORD),
+    Field("external_ids_type", Kind.KEYWORD),
+    Field("geonames_id", Kind.INTEGER),
+    Field("location_name", Kind.TEXT),
+    Field("country_code", Kind.KEYWORD, fast=True),
+    Field("country_name", Kind.TEXT),
+    Field("country_name_keyword", Kind.KEYWORD),
+    Field("subdivision_code", Kind.KEYWORD),
+    Field("subdivision_name", Kind.TEXT),
+    Field("continent_code", Kind.KEYWORD, fast=True),
+    Field("continent_name", Kind.TEXT),
+    Field("continent_name_keyword", Kind.KEYWORD),
+    Field("lat", Kind.FLOAT),
+    Field("lng", Kind.FLOAT),
+    Field("relationships_id", Kind.KEYWORD),
+    Field("relationships_type", Kind.KEYWORD),
+    Field("relationships_label", Kind.TEXT),
+    Field("created_date", Kind.DATE),
+    Field("created_schema_version", Kind.KEYWORD),
+    Field("last_modified_date", Kind.DATE, fast=True),
+    Field("last_modified_schema_version", Kind.KEYWORD),
+    Field(EXISTS, Kind.KEYWORD),
+)
+BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
+
+_GEO = "locations.geonames_details."
+ADVANCED_PATHS: dict[str, str] = {
+    "id": "id",
+    "names.value": "names_value",
+    "names.types": "names_types",
+    "names.lang": "names_lang",
+    "types": "types",
+    "status": "status",
+    "established": "established",
+    "domains": "domains",
+    "links.value": "links_value",
+    "links.type": "links_type",
+    "external_ids.all": "external_ids_all",
+    "external_ids.preferred": "external_ids_preferred",
+    "external_ids.type": "external_ids_type",
+    "locations.geonames_id": "geonames_id",
+    _GEO + "name": "location_name",
+    _GEO + "country_code": "country_code",
+    _GEO + "country_name": "country_name",
+    _GEO + "country_subdivision_code": "subdivision_code",
+    _GEO + "country_subdivision_name": "subdivision_name",
+    _GEO + "continent_code": "continent_code",
+    _GEO + "continent_name": "continent_name",
+    _GEO + "lat": "lat",
+    _GEO + "lng": "lng",
+    "relationships.id": "relationships_id",
+    "relationships.type": "relationships_type",
+    "relationships.label": "relationships_label",
+    "admin.created.date": "created_date",
+    "admin.created.schema_version": "created_schema_version",
+    "admin.last_modified.date": "last_modified_date",
+    "admin.last_modified.schema_version": "last_modified_schema_version",
+}
+"""`query.advanced` field names (ROR v2 paths) and the index field each one searches."""
+
+# Unqualified terms of `query.advanced` look in these fields.
+ADVANCED_DEFAULT_FIELDS: tuple[str, ...] = (
+    "names_value",
+    "identifiers",
+    "location_name",
+    "country_name",
+)

@@ -1,0 +1,77 @@
+"""An opened index: fetch records, search, count, aggregate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from resmeta.index import analysis
+from resmeta.index.build import IndexMeta
+from resmeta.index.fields import DOCUMENT
+
+AGGREGATION_SIZE = 1000  # larger than any facet's number of distinct values
+
+
+@dataclass(frozen=True)
+class Hits:
+    total: int
+    documents: list[bytes]
+
+
+class OrganizationIndex:
+    """A read-only view of one built index folder. Safe to share between threads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.meta = IndexMeta.load(folder)
+        self._index = tantivy.Index.open(str(folder))
+        analysis.register(self._index)
+        self.schema = self._index.schema
+        self._searcher = self._index.searcher()
+
+    @property
+    def num_docs(self) -> int:
+        return self._searcher.num_docs
+
+    def get(self, bare_id: str) -> bytes | None:
+        query = tantivy.Query.term_query(self.schema, "id", bare_id)
+        hits = self._searcher.search(query, 1, count=False).hits
+        return self._document(hits[0][1]) if hits else None
+
+    def search(
+        self,
+        query: tantivy.Query,
+        offset: int,
+        limit: int,
+        order_by: str | None = None,
+        ascending: bool = True,
+    ) -> Hits:
+        """Hits `offset`..`offset + limit` by relevance (or by a fast field), and the total.
+
+        Equal scores keep the index order (the dump's order), so pages never overlap.
+        """
+        if order_by is None:
+            result = self._searcher.search(query, limit, count=True, offset=offset)
+        else:
+            order = tantivy.Order.Asc if ascending else tantivy.Order.Desc
+            result = self._searcher.search(
+                query, limit, count=True, offset=offset, order_by_field=order_by, order=order
+            )
+        return Hits(result.count, [self._document(address) for _, address in result.hits])
+
+    def count(self, query: tantivy.Query) -> int:
+        return self._searcher.search(query, 0, count=True).count
+
+    def term_counts(self, query: tantivy.Query, fields: list[str]) -> dict[str, dict[str, int]]:
+        """For each fast keyword field, how many matching records hold each value."""
+        aggregations = {name: {"terms": {"field": name, "size": AGGREGATION_SIZE}} for name in fields}
+        result = self._searcher.aggregate(query, aggregations)
+        return {
+            name: {bucket["key"]: bucket["doc_count"] for bucket in result[name]["buckets"]}
+            for name in fields
+        }
+
+    def _document(self, address: tantivy.DocAddress) -> bytes:
+        return self._searcher.doc(address)[DOCUMENT][0]

@@ -1,0 +1,1 @@
+"""What resmeta does, independent of HTTP."""

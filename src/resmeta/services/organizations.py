@@ -1,0 +1,231 @@
+"""Search and fetch ROR organizations: the ROR API's rules on top of the index."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import tantivy
+from luqum.tree import SearchField
+
+from resmeta.index import analysis
+from resmeta.index.fields import ADVANCED_DEFAULT_FIELDS, ADVANCED_PATHS, BY_NAME, Field
+from resmeta.index.query import QueryError, Translator, parse
+from resmeta.index.reader import OrganizationIndex
+from resmeta.records.ids import parse_ror_id
+
+PAGE_SIZE = 20
+MAX_PAGE = 500  # 10,000 results, as the ROR API
+FACET_SIZE = 10
+
+FILTER_FIELDS: dict[str, str] = {
+    "types": "types",
+    "status": "status",
+    "country.country_code": "country_code",
+    "country.country_name": "country_name_keyword",
+    "locations.geonames_details.country_code": "country_code",
+    "locations.geonames_details.country_name": "country_name_keyword",
+    "locations.geonames_details.continent_code": "continent_code",
+    "locations.geonames_details.continent_name": "continent_name_keyword",
+}
+"""`filter` keys and the index field each one matches (values are case-insensitive)."""
+
+CONTINENTS = {
+    "af": "Africa",
+    "an": "Antarctica",
+    "as": "Asia",
+    "eu": "Europe",
+    "na": "North America",
+    "oc": "Oceania",
+    "sa": "South America",
+}
+FACETS = (("types", "types"), ("countries", "country_code"), ("continents", "continent_code"),
+          ("statuses", "status"))
+
+# Exact matches of the whole query outrank any partial match (BM25 scores stay far below).
+DISPLAY_NAME_BONUS = 300.0
+NAME_BONUS = 200.0
+ACRONYM_BONUS = 100.0
+IDENTIFIER_BONUS = 300.0
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str | None = None
+    advanced: str | None = None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+    all_status: bool = False
+    page_size: int = PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    number_of_results: int
+    time_taken: int
+    items: list[bytes]
+    meta: dict[str, list[dict]]
+
+
+class OrganizationService:
+    def __init__(self, index: OrganizationIndex) -> None:
+        self.index = index
+        self.schema = index.schema
+        self._advanced = Translator(
+            self.schema,
+            resolve_field=_advanced_field,
+            default_fields=ADVANCED_DEFAULT_FIELDS,
+            exists_paths=_exists_path,
+        )
+        self._names = {
+            operator: Translator(
+                self.schema,
+                resolve_field=_no_fields,
+                default_fields=("names_value",),
+                default_operator=operator,
+            )
+            for operator in ("AND", "OR")
+        }
+
+    def get(self, ror_id: str) -> bytes | None:
+        """The v2 JSON of a record of any status, by ROR ID in any accepted form."""
+        bare = parse_ror_id(ror_id)
+        return self.index.get(bare) if bare else None
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Raises `QueryError` when `query.advanced` cannot be run."""
+        started = time.perf_counter()
+        clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(request.filters)]
+        lifts_status = request.all_status or "status" in request.filters
+        if request.advanced is not None:
+            tree = parse(request.advanced)
+            clauses.append((tantivy.Occur.Must, self._advanced.translate(tree)))
+            lifts_status = lifts_status or _names_status(tree)
+        query_clauses: list[tantivy.Query] = []
+        if request.query is not None:
+            bare = parse_ror_id(request.query)
+            if bare is not None:
+                lifts_status = True
+                query_clauses = [tantivy.Query.term_query(self.schema, "id", bare)]
+            else:
+                query_clauses = self._name_queries(request.query)
+        if not lifts_status:
+            clauses.append((tantivy.Occur.Must, self._term("status", "active")))
+
+        query = self._combine(clauses, query_clauses[:1])
+        offset = (request.page - 1) * request.page_size
+        hits = self.index.search(query, offset, request.page_size)
+        if hits.total == 0 and len(query_clauses) > 1:  # no record has all the words
+            query = self._combine(clauses, query_clauses[1:])
+            hits = self.index.search(query, offset, request.page_size)
+        meta = self._facets(query)
+        return SearchResult(
+            number_of_results=hits.total,
+            time_taken=round((time.perf_counter() - started) * 1000),
+            items=hits.documents,
+            meta=meta,
+        )
+
+    # -- pieces --------------------------------------------------------------------------------
+
+    def _combine(self, clauses, query_clauses) -> tantivy.Query:
+        all_clauses = list(clauses) + [(tantivy.Occur.Must, q) for q in query_clauses]
+        if not all_clauses:
+            return tantivy.Query.all_query()
+        if len(all_clauses) == 1:
+            return all_clauses[0][1]
+        return tantivy.Query.boolean_query(all_clauses)
+
+    def _term(self, field_name: str, value: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, field_name, value)
+
+    def _filter_queries(self, filters: dict[str, list[str]]) -> list[tantivy.Query]:
+        """Values of one key are alternatives (OR); different keys must all match (AND)."""
+        by_field: dict[str, set[str]] = {}
+        for key, values in filters.items():
+            by_field.setdefault(FILTER_FIELDS[key], set()).update(
+                analysis.keyword(v) for v in values
+            )
+        queries = []
+        for field_name, values in by_field.items():
+            if field_name == "continent_code":
+                values = values | {code for code, name in CONTINENTS.items() if name.lower() in values}
+            queries.append(tantivy.Query.term_set_query(self.schema, field_name, sorted(values)))
+        return queries
+
+    def _name_queries(self, text: str) -> list[tantivy.Query]:
+        """The `query` parameter: all its words first, any of them if none has all."""
+        whole = analysis.exact(text.replace('"', " "))
+        bonuses = [
+            (tantivy.Occur.Should, tantivy.Query.const_score_query(q, bonus))
+            for q, bonus in (
+                (self._term("display_exact", whole), DISPLAY_NAME_BONUS),
+                (self._term("name_exact", whole), NAME_BONUS),
+                (self._term("acronym_exact", whole), ACRONYM_BONUS),
+                (self._term("identifiers", analysis.keyword(text.strip())), IDENTIFIER_BONUS),
+            )
+        ]
+        queries = []
+        for operator in ("AND", "OR"):
+            words = self._words_query(text, operator)
+            match = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, words), bonuses[-1]]
+            )
+            queries.append(
+                tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *bonuses])
+            )
+            if len(analysis.words(text)) < 2:
+                break
+        return queries
+
+    def _words_query(self, text: str, operator: str) -> tantivy.Query:
+        try:
+            return self._names[operator].translate(parse(text))
+        except QueryError:  # not Lucene syntax, or a field: search the words as they are
+            words = analysis.words(text)
+            if not words:
+                return tantivy.Query.empty_query()
+            occur = tantivy.Occur.Must if operator == "AND" else tantivy.Occur.Should
+            return tantivy.Query.boolean_query(
+                [(occur, self._term("names_value", word)) for word in words]
+            )
+
+    def _facets(self, query: tantivy.Query) -> dict[str, list[dict]]:
+        counts = self.index.term_counts(query, [field_name for _, field_name in FACETS])
+        titles = {
+            "country_code": self.index.meta.country_names,
+            "continent_code": {**CONTINENTS, **self.index.meta.continent_names},
+        }
+        meta = {}
+        for facet, field_name in FACETS:
+            buckets = sorted(counts[field_name].items(), key=lambda kv: (-kv[1], kv[0]))
+            names = titles.get(field_name, {})
+            meta[facet] = [
+                {"id": key, "title": names.get(key, key), "count": count}
+                for key, count in buckets[:FACET_SIZE]
+            ]
+        return meta
+
+
+def _advanced_field(name: str) -> Field:
+    try:
+        return BY_NAME[ADVANCED_PATHS[name]]
+    except KeyError:
+        raise QueryError(f"unknown field '{name}' in query.advanced") from None
+
+
+def _exists_path(name: str) -> str:
+    if name not in ADVANCED_PATHS:
+        raise QueryError(f"unknown field '{name}' in query.advanced")
+    return name
+
+
+def _no_fields(name: str) -> Field:
+    raise QueryError(f"fields are not searched by query; use query.advanced for '{name}:'")
+
+
+def _names_status(node) -> bool:
+    """Whether a query.advanced tree names the `status` field anywhere."""
+    if isinstance(node, SearchField) and node.name == "status":
+        return True
+    return any(_names_status(child) for child in node.children)
