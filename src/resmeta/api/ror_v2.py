@@ -8,6 +8,7 @@ from starlette.responses import Response
 from resmeta.api.params import ParameterErrors, parse_search_request
 from resmeta.api.responses import errors_response, raw_json_response, search_response
 from resmeta.index.query import QueryError
+from resmeta.index.reader import SearchFailed
 from resmeta.records.ids import parse_ror_id, ror_url
 from resmeta.services.organizations import OrganizationService
 
@@ -35,7 +36,7 @@ async def list_organizations(
         result = _service(request).search(search)
     except ParameterErrors as exc:
         return errors_response(exc.errors)
-    except QueryError as exc:
+    except (QueryError, SearchFailed) as exc:
         return errors_response([str(exc)])
     return search_response(result)
 

@@ -45,5 +45,5 @@ def keyword(text: str) -> str:
 
 
 def exact(text: str) -> str:
-    """A whole name reduced to its words, for exact-name matching ("Paris-Saclay" = "paris saclay")."""
+    """A whole name reduced to its words: "Paris-Saclay" and "paris saclay" are equal."""
     return " ".join(words(text))

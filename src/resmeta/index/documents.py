@@ -73,7 +73,10 @@ def to_document(org: Organization, rank: int) -> tantivy.Document:
         add("relationships_label", relation.label)
         present.update(("relationships.id", "relationships.type", "relationships.label"))
 
-    for stamp_name, stamp in (("created", org.admin.created), ("last_modified", org.admin.last_modified)):
+    for stamp_name, stamp in (
+        ("created", org.admin.created),
+        ("last_modified", org.admin.last_modified),
+    ):
         doc.add_date(f"{stamp_name}_date", _date(stamp.date))
         add(f"{stamp_name}_schema_version", stamp.schema_version)
         present.update((f"admin.{stamp_name}.date", f"admin.{stamp_name}.schema_version"))

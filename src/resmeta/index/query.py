@@ -114,7 +114,9 @@ class Translator:
     def _exists(self, name: str) -> tantivy.Query:
         if self.exists_paths is None:
             raise QueryError("_exists_ is not supported here")
-        return tantivy.Query.term_query(self.schema, EXISTS, analysis.keyword(self.exists_paths(name)))
+        return tantivy.Query.term_query(
+            self.schema, EXISTS, analysis.keyword(self.exists_paths(name))
+        )
 
     # -- leaves --------------------------------------------------------------------------------
 
@@ -167,7 +169,9 @@ class Translator:
     def _fuzzy(self, value: str, degree: Decimal | None, field: Field) -> tantivy.Query:
         if field.kind not in (Kind.TEXT, Kind.KEYWORD, Kind.EXACT):
             raise QueryError(f"fuzzy search does not apply to the {field.kind.value} field")
-        terms = analysis.words(value) if field.kind is Kind.TEXT else [self._normalise(value, field)]
+        terms = (
+            analysis.words(value) if field.kind is Kind.TEXT else [self._normalise(value, field)]
+        )
         if len(terms) != 1:
             return self._text(terms, field, slop=0)
         term = terms[0]

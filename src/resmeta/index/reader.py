@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,25 @@ from resmeta.index.build import IndexMeta
 from resmeta.index.fields import DOCUMENT
 
 AGGREGATION_SIZE = 1000  # larger than any facet's number of distinct values
+
+
+class SearchFailed(Exception):
+    """The engine could not run a query (tantivy raised or panicked)."""
+
+
+def _engine_call(method):
+    """Turn tantivy errors, including Rust panics (BaseException in Python), into SearchFailed."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # pyo3's PanicException is not an Exception
+            raise SearchFailed(f"the search engine could not run this query: {exc}") from None
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -35,11 +55,13 @@ class OrganizationIndex:
     def num_docs(self) -> int:
         return self._searcher.num_docs
 
+    @_engine_call
     def get(self, bare_id: str) -> bytes | None:
         query = tantivy.Query.term_query(self.schema, "id", bare_id)
         hits = self._searcher.search(query, 1, count=False).hits
         return self._document(hits[0][1]) if hits else None
 
+    @_engine_call
     def search(
         self,
         query: tantivy.Query,
@@ -61,12 +83,12 @@ class OrganizationIndex:
             )
         return Hits(result.count, [self._document(address) for _, address in result.hits])
 
-    def count(self, query: tantivy.Query) -> int:
-        return self._searcher.search(query, 0, count=True).count
-
+    @_engine_call
     def term_counts(self, query: tantivy.Query, fields: list[str]) -> dict[str, dict[str, int]]:
         """For each fast keyword field, how many matching records hold each value."""
-        aggregations = {name: {"terms": {"field": name, "size": AGGREGATION_SIZE}} for name in fields}
+        aggregations = {
+            name: {"terms": {"field": name, "size": AGGREGATION_SIZE}} for name in fields
+        }
         result = self._searcher.aggregate(query, aggregations)
         return {
             name: {bucket["key"]: bucket["doc_count"] for bucket in result[name]["buckets"]}

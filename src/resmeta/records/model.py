@@ -6,6 +6,7 @@ struct with msgspec renders it exactly as ROR does. Decoding validates types and
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -119,6 +120,11 @@ def validate(raw: dict) -> Organization:
         org = msgspec.convert(raw, Organization)
     except msgspec.ValidationError as exc:
         raise RecordError(str(exc)) from None
+    for stamp in (org.admin.created, org.admin.last_modified):
+        try:
+            datetime.date.fromisoformat(stamp.date)
+        except ValueError:
+            raise RecordError(f"'{stamp.date}' is not a valid date - at `$.admin`") from None
     display = [n for n in org.names if "ror_display" in n.types]
     if len(display) != 1:
         raise RecordError(f"expected exactly one name of type ror_display, found {len(display)}")

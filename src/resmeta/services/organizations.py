@@ -39,8 +39,12 @@ CONTINENTS = {
     "oc": "Oceania",
     "sa": "South America",
 }
-FACETS = (("types", "types"), ("countries", "country_code"), ("continents", "continent_code"),
-          ("statuses", "status"))
+FACETS = (
+    ("types", "types"),
+    ("countries", "country_code"),
+    ("continents", "continent_code"),
+    ("statuses", "status"),
+)
 
 # Exact matches of the whole query outrank any partial match (BM25 scores stay far below).
 DISPLAY_NAME_BONUS = 300.0
@@ -149,7 +153,9 @@ class OrganizationService:
         queries = []
         for field_name, values in by_field.items():
             if field_name == "continent_code":
-                values = values | {code for code, name in CONTINENTS.items() if name.lower() in values}
+                values = values | {
+                    code for code, name in CONTINENTS.items() if name.lower() in values
+                }
             queries.append(tantivy.Query.term_set_query(self.schema, field_name, sorted(values)))
         return queries
 
@@ -168,12 +174,8 @@ class OrganizationService:
         queries = []
         for operator in ("AND", "OR"):
             words = self._words_query(text, operator)
-            match = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Should, words), bonuses[-1]]
-            )
-            queries.append(
-                tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *bonuses])
-            )
+            match = tantivy.Query.boolean_query([(tantivy.Occur.Should, words), bonuses[-1]])
+            queries.append(tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *bonuses]))
             if len(analysis.words(text)) < 2:
                 break
         return queries

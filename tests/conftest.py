@@ -1,0 +1,102 @@
+"""Shared fixtures: the shared ROR subset dump, a built index, a real server process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+SUBSET_DUMP = SHARED_DATA / "ror" / "v2.9-subset-ror-data.zip"
+RESMETA = str(Path(sys.executable).with_name("resmeta"))
+
+
+@pytest.fixture(scope="session")
+def subset_dump() -> Path:
+    if not SUBSET_DUMP.exists():
+        pytest.fail(f"the shared ROR subset dump is missing: {SUBSET_DUMP}")
+    return SUBSET_DUMP
+
+
+@pytest.fixture(scope="session")
+def subset_data_dir(tmp_path_factory: pytest.TempPathFactory, subset_dump: Path) -> Path:
+    """A data folder holding the built index of the subset dump (built once per test run)."""
+    data_dir = tmp_path_factory.mktemp("data")
+    subprocess.run(
+        [RESMETA, "index", "--dump", str(subset_dump), "--data-dir", str(data_dir)],
+        check=True,
+        capture_output=True,
+    )
+    return data_dir
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A `resmeta serve` process on 127.0.0.1, stopped with its workers on `stop()`."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [RESMETA, "serve", "--port", str(self.port), *args],
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 120) -> Server:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read().decode(errors="replace")
+                raise RuntimeError(
+                    f"resmeta serve exited with {self.process.returncode}:\n{output}"
+                )
+            try:
+                if httpx.get(f"{self.url}/heartbeat", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("resmeta serve did not answer /heartbeat in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(subset_dump: Path, subset_data_dir: Path) -> Iterator[Server]:
+    """The API over the subset dump, served by a real process with 2 workers."""
+    running = Server(
+        "--dump", str(subset_dump), "--data-dir", str(subset_data_dir), "--workers", "2"
+    ).wait_ready()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def api(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client

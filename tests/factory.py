@@ -1,0 +1,67 @@
+"""Small ROR v2 records made up for unit tests."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import zipfile
+from pathlib import Path
+
+_serial = itertools.count(1)
+
+
+def ror_id(n: int) -> str:
+    return f"https://ror.org/0{n:06d}{n % 100:02d}"
+
+
+def make_record(name: str = "Example University", **overrides) -> dict:
+    n = next(_serial)
+    record = {
+        "locations": [
+            {
+                "geonames_id": 2988507,
+                "geonames_details": {
+                    "name": "Paris",
+                    "country_code": "FR",
+                    "country_name": "France",
+                    "continent_code": "EU",
+                    "continent_name": "Europe",
+                    "country_subdivision_code": "IDF",
+                    "country_subdivision_name": "Île-de-France",
+                    "lat": 48.85341,
+                    "lng": 2.3488,
+                },
+            }
+        ],
+        "types": ["funder", "education"],
+        "status": "active",
+        "relationships": [],
+        "names": [
+            {"value": name, "types": ["ror_display", "label"], "lang": "en"},
+            {"value": "EU", "types": ["acronym"], "lang": None},
+        ],
+        "links": [{"type": "website", "value": "https://example.org"}],
+        "id": ror_id(n),
+        "external_ids": [
+            {"type": "grid", "all": [f"grid.{n}.1"], "preferred": f"grid.{n}.1"},
+            {"type": "fundref", "all": [f"5011000{n:05d}"], "preferred": None},
+        ],
+        "established": 1900 + n % 100,
+        "domains": ["example.org"],
+        "admin": {
+            "last_modified": {"date": "2025-01-02", "schema_version": "2.1"},
+            "created": {"date": "2019-03-04", "schema_version": "1.0"},
+        },
+    }
+    record.update(copy.deepcopy(overrides))
+    return record
+
+
+def write_zip(path: Path, members: dict[str, list[dict] | str]) -> Path:
+    """A dump zip whose members hold the given records (or raw text)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            text = content if isinstance(content, str) else json.dumps(content, indent=4)
+            archive.writestr(name, text)
+    return path
