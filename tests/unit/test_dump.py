@@ -84,3 +84,39 @@ def test_zip_without_json(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DumpError, match="no such file"):
         locate(tmp_path / "nope.zip")
+
+
+def test_a_v1_only_dump_is_converted_to_v2(tmp_path):
+    v1_record = {
+        "id": "https://ror.org/05dxps055",
+        "name": "California Institute of Technology",
+        "email_address": None,
+        "ip_addresses": [],
+        "established": 1891,
+        "types": ["Education"],
+        "relationships": [],
+        "addresses": [
+            {
+                "lat": 34.14,
+                "lng": -118.12,
+                "city": "Pasadena",
+                "geonames_city": {"id": 5381396, "city": "Pasadena", "geonames_admin1": None},
+            }
+        ],
+        "links": ["http://www.caltech.edu/"],
+        "aliases": [],
+        "acronyms": ["CIT"],
+        "status": "active",
+        "wikipedia_url": "",
+        "labels": [],
+        "country": {"country_name": "United States", "country_code": "US"},
+        "external_ids": {"GRID": {"preferred": "grid.20861.3d", "all": "grid.20861.3d"}},
+    }
+    dump = write_zip(tmp_path / "v1.40-ror-data.zip", {"v1.40-ror-data.json": [v1_record]})
+    located = locate(dump)
+    assert located.schema == "v1"
+    [org] = read_records(located)
+    assert org.display_name == "California Institute of Technology"
+    assert org.types == ["education"]
+    assert org.locations[0].geonames_details.continent_code == "NA"
+    assert org.external_ids[0].all == ["grid.20861.3d"]

@@ -15,6 +15,7 @@ from typing import IO, Literal
 
 import ijson
 
+from resmeta.records.crosswalk import v1_to_v2
 from resmeta.records.model import Organization, RecordError, validate
 
 Schema = Literal["v1", "v2"]
@@ -99,7 +100,7 @@ def read_records(
 
     `on_progress` is called now and then with the number of (uncompressed) bytes read so far.
     """
-    convert = _v1_converter() if dump.schema == "v1" else None
+    convert = v1_to_v2 if dump.schema == "v1" else None
     seen: set[str] = set()
     index = -1
     try:
@@ -132,8 +133,3 @@ def _validate_one(dump: DumpFile, index: int, raw: object, convert) -> Organizat
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise DumpError(f"{where}: not a valid ROR v1 record ({exc!r})") from None
 
-
-def _v1_converter():
-    from resmeta.records.crosswalk import v1_to_v2
-
-    return v1_to_v2

@@ -12,6 +12,7 @@ from resmeta.index import analysis
 from resmeta.index.fields import ADVANCED_DEFAULT_FIELDS, ADVANCED_PATHS, BY_NAME, Field
 from resmeta.index.query import QueryError, Translator, parse
 from resmeta.index.reader import OrganizationIndex
+from resmeta.records.crosswalk import CONTINENT_NAMES
 from resmeta.records.ids import parse_ror_id
 
 PAGE_SIZE = 20
@@ -30,15 +31,7 @@ FILTER_FIELDS: dict[str, str] = {
 }
 """`filter` keys and the index field each one matches (values are case-insensitive)."""
 
-CONTINENTS = {
-    "af": "Africa",
-    "an": "Antarctica",
-    "as": "Asia",
-    "eu": "Europe",
-    "na": "North America",
-    "oc": "Oceania",
-    "sa": "South America",
-}
+CONTINENTS = {code.lower(): name for code, name in CONTINENT_NAMES.items()}
 FACETS = (
     ("types", "types"),
     ("countries", "country_code"),
