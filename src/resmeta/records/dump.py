@@ -132,4 +132,3 @@ def _validate_one(dump: DumpFile, index: int, raw: object, convert) -> Organizat
         raise DumpError(f"{where}: {exc}") from None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise DumpError(f"{where}: not a valid ROR v1 record ({exc!r})") from None
-

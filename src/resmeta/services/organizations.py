@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import tantivy
@@ -18,6 +20,7 @@ from resmeta.records.ids import parse_ror_id
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 10,000 results, as the ROR API
 FACET_SIZE = 10
+FACETS_CACHE_SIZE = 4096
 
 FILTER_FIELDS: dict[str, str] = {
     "types": "types",
@@ -55,6 +58,12 @@ class SearchRequest:
     all_status: bool = False
     page_size: int = PAGE_SIZE
 
+    @property
+    def facets_key(self) -> tuple:
+        """What `meta` depends on: everything but the page."""
+        filters = tuple((key, tuple(values)) for key, values in sorted(self.filters.items()))
+        return (self.query, self.advanced, filters, self.all_status)
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -83,6 +92,9 @@ class OrganizationService:
             )
             for operator in ("AND", "OR")
         }
+        # The index never changes under a service, so facets of a result can be reused
+        # (paging through a result, popular listings): they cost more than the page itself.
+        self._facets_cache = LRUCache(FACETS_CACHE_SIZE)
 
     def get(self, ror_id: str) -> bytes | None:
         """The v2 JSON of a record of any status, by ROR ID in any accepted form."""
@@ -115,7 +127,9 @@ class OrganizationService:
         if hits.total == 0 and len(query_clauses) > 1:  # no record has all the words
             query = self._combine(clauses, query_clauses[1:])
             hits = self.index.search(query, offset, request.page_size)
-        meta = self._facets(query)
+        meta = self._facets_cache.get(request.facets_key)
+        if meta is None:
+            meta = self._facets_cache[request.facets_key] = self._facets(query)
         return SearchResult(
             number_of_results=hits.total,
             time_taken=round((time.perf_counter() - started) * 1000),
@@ -175,7 +189,7 @@ class OrganizationService:
 
     def _words_query(self, text: str, operator: str) -> tantivy.Query:
         try:
-            return self._names[operator].translate(parse(text))
+            return self._names[operator].translate(parse(_literal_punctuation(text)))
         except QueryError:  # not Lucene syntax, or a field: search the words as they are
             words = analysis.words(text)
             if not words:
@@ -200,6 +214,32 @@ class OrganizationService:
                 for key, count in buckets[:FACET_SIZE]
             ]
         return meta
+
+
+_LONE_OPERATOR = re.compile(r"(?<!\S)[-+!](?=\s|$)")
+
+
+def _literal_punctuation(text: str) -> str:
+    """Names hold dashes and slashes ("Merit Health - Natchez", "Culture/s"): in `query` a
+    dash standing alone is punctuation, not NOT, and a slash never starts a regex."""
+    return _LONE_OPERATOR.sub(" ", text.replace("/", " "))
+
+
+class LRUCache(OrderedDict):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 def _advanced_field(name: str) -> Field:
