@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from resmeta.services.organizations import FILTER_FIELDS, MAX_PAGE, SearchRequest
+from resmeta.services.organizations import FILTER_FIELDS, MAX_PAGE, QueryError, SearchRequest
 
 LIST_PARAMETERS = frozenset({"query", "query.advanced", "filter", "page", "all_status"})
 COMMA_IN_VALUE = {"country.country_name", "locations.geonames_details.country_name"}
@@ -17,8 +17,14 @@ class ParameterErrors(ValueError):
         self.errors = errors
 
 
-def parse_search_request(params: Iterable[tuple[str, str]]) -> SearchRequest:
-    """A `SearchRequest` from the query string, or `ParameterErrors` listing what is wrong."""
+def parse_search_request(
+    params: Iterable[tuple[str, str]], check_advanced: Callable[[str], None] | None = None
+) -> SearchRequest:
+    """A `SearchRequest` from the query string, or `ParameterErrors` listing what is wrong.
+
+    `check_advanced` raises `QueryError` for a `query.advanced` that cannot run, so that its
+    problem is reported with the others.
+    """
     errors: list[str] = []
     values: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
@@ -39,6 +45,11 @@ def parse_search_request(params: Iterable[tuple[str, str]]) -> SearchRequest:
     for name, text in (("query", query), ("query.advanced", advanced)):
         if text is not None and not text.strip():
             errors.append(f"{name} must not be empty")
+    if advanced and advanced.strip() and check_advanced is not None:
+        try:
+            check_advanced(advanced)
+        except QueryError as exc:
+            errors.append(str(exc))
     page = _parse_page(values.get("page"), errors)
     all_status = _parse_all_status(values.get("all_status"), errors)
     if errors:

@@ -32,8 +32,9 @@ async def list_organizations(
     all_status: str | None = Query(None, description="Include inactive and withdrawn records."),
 ) -> Response:
     try:
-        search = parse_search_request(request.query_params.multi_items())
-        result = _service(request).search(search)
+        service = _service(request)
+        search = parse_search_request(request.query_params.multi_items(), service.check_advanced)
+        result = service.search(search)
     except ParameterErrors as exc:
         return errors_response(exc.errors)
     except (QueryError, SearchFailed) as exc:

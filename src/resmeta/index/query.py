@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from resmeta.index.fields import BY_NAME, EXISTS, Field, Kind
 
 Occur = tantivy.Occur
 MAX_CLAUSES = 1024
+MAX_SLOP = 1000
+I64 = range(-(2**63), 2**63)
 
 
 class QueryError(ValueError):
@@ -130,7 +133,10 @@ class Translator:
         if isinstance(node, tree.Phrase):
             return self._phrase(_unescape(node.value[1:-1]), field, slop=0)
         if isinstance(node, tree.Proximity):
-            return self._phrase(_unescape(node.term.value[1:-1]), field, slop=int(node.degree or 0))
+            slop = int(node.degree or 0)
+            if slop > MAX_SLOP:
+                raise QueryError(f"the proximity of '{node}' must be at most {MAX_SLOP}")
+            return self._phrase(_unescape(node.term.value[1:-1]), field, slop=slop)
         if isinstance(node, tree.Fuzzy):
             if not isinstance(node.term, tree.Word):
                 raise QueryError(f"fuzzy search '{node}' applies to a single word")
@@ -220,7 +226,12 @@ class Translator:
         return self._range_query(field, None, bound, True, node.include)
 
     def _bound(self, node: tree.Item, field: Field, upper: bool):
-        value = _unescape(str(node.value).strip('"'))
+        sign = ""
+        if isinstance(node, tree.Prohibit):  # luqum reads the minus of `[-1 TO 1]` as NOT
+            sign, node = "-", node.a
+        if not isinstance(node, (tree.Word, tree.Phrase)):
+            raise QueryError(f"'{node}' is not a valid range bound")
+        value = sign + _unescape(str(node.value).strip('"'))
         if value == "*":
             return None
         low, high = _bounds(value, field)
@@ -259,9 +270,15 @@ def _bounds(value: str, field: Field):
     """The value as the field's type; a date gives the day as [start, next day)."""
     try:
         if field.kind is Kind.INTEGER:
-            return int(value), int(value)
+            number = int(value)
+            if number not in I64:
+                raise QueryError(f"'{value}' is too large a number")
+            return number, number
         if field.kind is Kind.FLOAT:
-            return float(value), float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise QueryError(f"'{value}' is not a finite number")
+            return number, number
     except ValueError:
         raise QueryError(f"'{value}' is not a number") from None
     try:

@@ -152,19 +152,18 @@ class OrganizationService:
 
     def _filter_queries(self, filters: dict[str, list[str]]) -> list[tantivy.Query]:
         """Values of one key are alternatives (OR); different keys must all match (AND)."""
-        by_field: dict[str, set[str]] = {}
-        for key, values in filters.items():
-            by_field.setdefault(FILTER_FIELDS[key], set()).update(
-                analysis.keyword(v) for v in values
-            )
         queries = []
-        for field_name, values in by_field.items():
+        for key, values in filters.items():
+            field_name = FILTER_FIELDS[key]
+            terms = {analysis.keyword(value) for value in values}
             if field_name == "continent_code":
-                values = values | {
-                    code for code, name in CONTINENTS.items() if name.lower() in values
-                }
-            queries.append(tantivy.Query.term_set_query(self.schema, field_name, sorted(values)))
+                terms |= {code for code, name in CONTINENTS.items() if name.lower() in terms}
+            queries.append(tantivy.Query.term_set_query(self.schema, field_name, sorted(terms)))
         return queries
+
+    def check_advanced(self, text: str) -> None:
+        """Raise `QueryError` when `query.advanced` cannot be run."""
+        self._advanced.translate(parse(text))
 
     def _name_queries(self, text: str) -> list[tantivy.Query]:
         """The `query` parameter: all its words first, any of them if none has all."""
