@@ -95,6 +95,7 @@ class OrganizationService:
         # The index never changes under a service, so facets of a result can be reused
         # (paging through a result, popular listings): they cost more than the page itself.
         self._facets_cache = LRUCache(FACETS_CACHE_SIZE)
+        self._advanced_cache = LRUCache(FACETS_CACHE_SIZE)  # checked, then searched: parse once
 
     def get(self, ror_id: str) -> bytes | None:
         """The v2 JSON of a record of any status, by ROR ID in any accepted form."""
@@ -107,9 +108,9 @@ class OrganizationService:
         clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(request.filters)]
         lifts_status = request.all_status or "status" in request.filters
         if request.advanced is not None:
-            tree = parse(request.advanced)
-            clauses.append((tantivy.Occur.Must, self._advanced.translate(tree)))
-            lifts_status = lifts_status or _names_status(tree)
+            advanced, names_status = self._translate_advanced(request.advanced)
+            clauses.append((tantivy.Occur.Must, advanced))
+            lifts_status = lifts_status or names_status
         query_clauses: list[tantivy.Query] = []
         if request.query is not None:
             bare = parse_ror_id(request.query)
@@ -119,7 +120,10 @@ class OrganizationService:
             else:
                 query_clauses = self._name_queries(request.query)
         if not lifts_status:
-            clauses.append((tantivy.Occur.Must, self._term("status", "active")))
+            # Alone, the plain term is cheaper; beside a query it must not change scores.
+            alone = not clauses and not query_clauses
+            active = self._term("status", "active") if alone else self._filter("status", {"active"})
+            clauses.append((tantivy.Occur.Must, active))
 
         query = self._combine(clauses, query_clauses[:1])
         offset = (request.page - 1) * request.page_size
@@ -158,12 +162,32 @@ class OrganizationService:
             terms = {analysis.keyword(value) for value in values}
             if field_name == "continent_code":
                 terms |= {code for code, name in CONTINENTS.items() if name.lower() in terms}
-            queries.append(tantivy.Query.term_set_query(self.schema, field_name, sorted(terms)))
+            queries.append(self._filter(field_name, terms))
         return queries
+
+    def _filter(self, field_name: str, values: set[str]) -> tantivy.Query:
+        """Records with any of the values; scores nothing, so relevance stays the query's."""
+        alternatives = [self._term(field_name, value) for value in sorted(values)]
+        if len(alternatives) == 1:
+            query = alternatives[0]
+        else:  # cheaper than a term set query for the few values a filter has
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alternatives])
+        return tantivy.Query.const_score_query(query, 0.0)
 
     def check_advanced(self, text: str) -> None:
         """Raise `QueryError` when `query.advanced` cannot be run."""
-        self._advanced.translate(parse(text))
+        self._translate_advanced(text)
+
+    def _translate_advanced(self, text: str) -> tuple[tantivy.Query, bool]:
+        """The engine query for `query.advanced`, and whether it names the status field."""
+        cached = self._advanced_cache.get(text)
+        if cached is None:
+            tree = parse(text)
+            cached = self._advanced_cache[text] = (
+                self._advanced.translate(tree),
+                _names_status(tree),
+            )
+        return cached
 
     def _name_queries(self, text: str) -> list[tantivy.Query]:
         """The `query` parameter: all its words first, any of them if none has all."""
