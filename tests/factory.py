@@ -8,6 +8,21 @@ import json
 import zipfile
 from pathlib import Path
 
+V2_KEYS = (
+    "admin",
+    "domains",
+    "established",
+    "external_ids",
+    "id",
+    "links",
+    "locations",
+    "names",
+    "relationships",
+    "status",
+    "types",
+)
+"""The keys of a ROR v2 record, in the order the ROR API renders them."""
+
 _serial = itertools.count(1)
 
 

@@ -14,24 +14,17 @@ import httpx
 import pytest
 
 from tests.integration.test_api_v2_dump import (
-    Dump,
+    LIST,
     bare,
     fold,
     fresh_client,
     geo_values,
-    load_dump,
     words,
 )
 
 pytestmark = pytest.mark.integration
 
-LIST = "/v2/organizations"
 CALTECH = "https://ror.org/05dxps055"
-
-
-@pytest.fixture(scope="session")
-def dump() -> Dump:
-    return load_dump()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.factory import V2_KEYS
+
 pytestmark = pytest.mark.integration
 
 DUMP_PATH = Path(__file__).resolve().parents[3] / "shared/data/ror/v2.9-subset-ror-data.zip"
@@ -193,6 +195,15 @@ def load_dump() -> Dump:
 # -- the server under test --------------------------------------------------------------------
 
 
+LIST = "/v2/organizations"
+
+
+def search(api, **params) -> dict:
+    response = api.get(LIST, params=params)
+    assert response.status_code == 200, (params, response.text)
+    return response.json()
+
+
 def fresh_client(server) -> Iterator[httpx.Client]:
     """A client opening a new connection per request, so that a failing request cannot
     disturb the next test."""
@@ -206,19 +217,7 @@ def server_log_tail(server, lines: int = 25) -> str:
 
 # -- the ROR v2 rendering --------------------------------------------------------------------
 
-RECORD_KEYS = (
-    "admin",
-    "domains",
-    "established",
-    "external_ids",
-    "id",
-    "links",
-    "locations",
-    "names",
-    "relationships",
-    "status",
-    "types",
-)
+RECORD_KEYS = V2_KEYS
 ITEM_KEYS = {
     "external_ids": ("all", "preferred", "type"),
     "links": ("type", "value"),

@@ -8,11 +8,10 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.integration.test_api_v2_dump import fresh_client, server_log_tail
+from tests.integration.test_api_v2_dump import LIST, fresh_client, server_log_tail
 
 pytestmark = pytest.mark.integration
 
-LIST = "/v2/organizations"
 PAGE_ERROR = "page '{}' must be an integer between 1 and 500"
 
 

@@ -8,23 +8,10 @@ from tests.integration.test_api_v2_dump import (
     Dump,
     country_codes,
     geo_values,
-    load_dump,
+    search,
 )
 
 pytestmark = pytest.mark.integration
-
-LIST = "/v2/organizations"
-
-
-@pytest.fixture(scope="session")
-def dump() -> Dump:
-    return load_dump()
-
-
-def search(api, **params) -> dict:
-    response = api.get(LIST, params=params)
-    assert response.status_code == 200, (params, response.text)
-    return response.json()
 
 
 def geo(r, key):

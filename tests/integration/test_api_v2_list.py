@@ -8,24 +8,16 @@ from collections import Counter
 import pytest
 
 from tests.integration.test_api_v2_dump import (
+    LIST,
     PAGE_SIZE,
     ROR,
-    Dump,
     bare,
     country_codes,
     display_name,
     exact,
-    load_dump,
 )
 
 pytestmark = pytest.mark.integration
-
-LIST = "/v2/organizations"
-
-
-@pytest.fixture(scope="session")
-def dump() -> Dump:
-    return load_dump()
 
 
 def search(api, **params) -> dict:

@@ -14,24 +14,11 @@ from tests.integration.test_api_v2_dump import (
     display_name,
     exact,
     fold,
-    load_dump,
+    search,
     words,
 )
 
 pytestmark = pytest.mark.integration
-
-LIST = "/v2/organizations"
-
-
-@pytest.fixture(scope="session")
-def dump() -> Dump:
-    return load_dump()
-
-
-def search(api, **params) -> dict:
-    response = api.get(LIST, params=params)
-    assert response.status_code == 200, (params, response.text)
-    return response.json()
 
 
 def first_id(api, query: str) -> str | None:

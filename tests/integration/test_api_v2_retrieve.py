@@ -16,18 +16,12 @@ from tests.integration.test_api_v2_dump import (
     bare,
     comparable_served,
     expected_rendering,
-    load_dump,
     ordered,
 )
 
 pytestmark = pytest.mark.integration
 
 PREFIXES = ("/v2/organizations/", "/organizations/")
-
-
-@pytest.fixture(scope="session")
-def dump() -> Dump:
-    return load_dump()
 
 
 def first_with_status(dump: Dump, status: str) -> dict:
