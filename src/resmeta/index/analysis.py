@@ -44,6 +44,29 @@ def keyword(text: str) -> str:
     return tokens[0] if tokens else ""
 
 
+# Abbreviations common in names and affiliations, as whole words after folding.
+ABBREVIATIONS = {
+    "univ": "university",
+    "inst": "institute",
+    "lab": "laboratory",
+    "labs": "laboratories",
+    "tech": "technology",
+    "natl": "national",
+    "intl": "international",
+    "dept": "department",
+    "hosp": "hospital",
+    "ctr": "center",
+    "acad": "academy",
+    "sch": "school",
+    "coll": "college",
+    "govt": "government",
+}
+
+
 def exact(text: str) -> str:
-    """A whole name reduced to its words: "Paris-Saclay" and "paris saclay" are equal."""
-    return " ".join(words(text))
+    """A whole name reduced to its words, for comparing names: "Paris-Saclay" equals
+    "paris saclay", "Univ. of Oxford" equals "The University of Oxford", "&" is "and"."""
+    tokens = [ABBREVIATIONS.get(w, w) for w in words(text.replace("&", " and "))]
+    if tokens and tokens[0] == "the":
+        del tokens[0]
+    return " ".join(tokens)

@@ -7,7 +7,8 @@ import datetime
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import DOCUMENT, EXISTS
+from resmeta.index.fields import DOCUMENT, EXISTS, MATCHING
+from resmeta.index.matching import matching_info
 from resmeta.records.ids import ROR_URL_PREFIX
 from resmeta.records.model import Organization, render_v2
 
@@ -84,6 +85,7 @@ def to_document(org: Organization, rank: int) -> tantivy.Document:
     for path in present:
         add(EXISTS, path)
     doc.add_bytes(DOCUMENT, render_v2(org))
+    doc.add_bytes(MATCHING, matching_info(org))
     return doc
 
 

@@ -23,6 +23,7 @@ class Field:
 
 
 DOCUMENT = "document"  # stored bytes: the record rendered as ROR v2 JSON
+MATCHING = "matching"  # stored bytes: what affiliation matching compares (`MatchingInfo`)
 EXISTS = "exists"  # the v2 paths a record has a value for (`_exists_:` queries)
 
 FIELDS: tuple[Field, ...] = (

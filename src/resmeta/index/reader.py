@@ -10,7 +10,9 @@ import tantivy
 
 from resmeta.index import analysis
 from resmeta.index.build import IndexMeta
-from resmeta.index.fields import DOCUMENT
+from resmeta.index.fields import DOCUMENT, MATCHING
+from resmeta.index.matching import MatchingInfo
+from resmeta.index.matching import decode as decode_matching
 
 AGGREGATION_SIZE = 1000  # larger than any facet's number of distinct values
 
@@ -94,6 +96,21 @@ class OrganizationIndex:
             name: {bucket["key"]: bucket["doc_count"] for bucket in result[name]["buckets"]}
             for name in fields
         }
+
+    @_engine_call
+    def matching_candidates(
+        self, query: tantivy.Query, limit: int
+    ) -> list[tuple[float, MatchingInfo, tantivy.DocAddress]]:
+        """The best `limit` hits with what affiliation matching compares of each."""
+        hits = self._searcher.search(query, limit, count=False).hits
+        return [
+            (score, decode_matching(self._searcher.doc(address)[MATCHING][0]), address)
+            for score, address in hits
+        ]
+
+    @_engine_call
+    def document(self, address: tantivy.DocAddress) -> bytes:
+        return self._document(address)
 
     def _document(self, address: tantivy.DocAddress) -> bytes:
         return self._searcher.doc(address)[DOCUMENT][0]

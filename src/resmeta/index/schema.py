@@ -5,7 +5,7 @@ from __future__ import annotations
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import DOCUMENT, FIELDS, Kind
+from resmeta.index.fields import DOCUMENT, FIELDS, MATCHING, Kind
 
 
 def build_schema() -> tantivy.Schema:
@@ -26,4 +26,5 @@ def build_schema() -> tantivy.Schema:
         elif field.kind is Kind.DATE:
             builder.add_date_field(field.name, indexed=True, fast=field.fast)
     builder.add_bytes_field(DOCUMENT, stored=True, indexed=False)
+    builder.add_bytes_field(MATCHING, stored=True, indexed=False)
     return builder.build()

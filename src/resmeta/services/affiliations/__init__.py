@@ -1,0 +1,1 @@
+"""Affiliation matching: from a messy affiliation string to ROR organizations."""

@@ -1,0 +1,112 @@
+"""Countries named in an affiliation string: names, common aliases and US states."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pycountry
+
+from resmeta.services.affiliations.text import Part, normalise
+
+# Names people write that ISO's English names do not cover.
+ALIASES = {
+    "us": ["usa", "u s a", "u s", "united states of america", "america"],
+    "gb": [
+        "uk",
+        "u k",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+        "great britain",
+        "britain",
+    ],
+    "cn": [
+        "p r china",
+        "pr china",
+        "prc",
+        "peoples republic of china",
+        "people s republic of china",
+    ],
+    "kr": ["korea", "south korea", "republic of korea", "rep of korea", "korea republic of"],
+    "ru": ["russia"],
+    "ir": ["iran"],
+    "tw": ["taiwan", "taiwan roc", "republic of china"],
+    "vn": ["vietnam"],
+    "cz": ["czech republic", "czechia"],
+    "tr": ["turkey", "turkiye"],
+    "nl": ["the netherlands", "holland"],
+    "de": ["deutschland"],
+    "es": ["espana"],
+    "it": ["italia"],
+    "br": ["brasil"],
+    "ch": ["suisse", "schweiz", "svizzera"],
+    "mx": ["mexico"],
+    "sy": ["syria"],
+    "la": ["laos"],
+    "bo": ["bolivia"],
+    "ve": ["venezuela"],
+    "tz": ["tanzania"],
+    "md": ["moldova"],
+}
+_STATE_CODE = re.compile(r"^([A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
+
+
+@cache
+def _names() -> dict[str, set[str]]:
+    """Normalised country (and US state) name -> lower-case ISO country codes."""
+    names: dict[str, set[str]] = {}
+
+    def add(name: str, code: str) -> None:
+        normal = normalise(name)
+        if normal:
+            names.setdefault(normal, set()).add(code)
+
+    for country in pycountry.countries:
+        code = country.alpha_2.lower()
+        for attribute in ("name", "common_name", "official_name"):
+            if value := getattr(country, attribute, None):
+                add(value, code)
+    for code, aliases in ALIASES.items():
+        for alias in aliases:
+            add(alias, code)
+    for state in pycountry.subdivisions.get(country_code="US"):
+        add(state.name, "us")
+    return names
+
+
+@cache
+def _us_state_codes() -> frozenset[str]:
+    return frozenset(s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="US"))
+
+
+def country_of_part(part: Part) -> set[str]:
+    """The countries a part names when it is only a place: "USA", "Paris, France" ends the
+    string as "france", "CA 94720" is a US state with a ZIP code."""
+    names = _names()
+    if part.normal in names:
+        return names[part.normal]
+    match = _STATE_CODE.match(part.text)
+    if match and match.group(1) in _us_state_codes():
+        return {"us"}
+    return set()
+
+
+def detect(parts: list[Part]) -> set[str]:
+    """Countries the string names, from parts that are only a country or a US state, or
+    from the last words of the last part ("Shanghai, China", "Mainz Germany")."""
+    found: set[str] = set()
+    for part in parts[1:]:  # the first part names the organization, not where it is
+        found |= country_of_part(part)
+    if parts:
+        words = parts[-1].normal.split()
+        names = _names()
+        for size in (3, 2, 1):
+            if len(words) > size and words[-size - 1] not in ("of", "de", "di", "du", "da"):
+                found |= names.get(" ".join(words[-size:]), set())
+    return found
+
+
+def is_place(part: Part) -> bool:
+    return bool(country_of_part(part))

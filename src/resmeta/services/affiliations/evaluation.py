@@ -1,0 +1,112 @@
+"""Metrics of affiliation matching against gold ROR IDs, as ROR computes them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Example:
+    affiliation: str
+    gold: frozenset[str]  # bare ROR IDs; empty = nothing should be chosen
+
+
+@dataclass
+class Report:
+    items: int = 0
+    dropped_unknown: int = 0
+    seconds: float = 0.0
+    # per ID (ror-api's tests)
+    exact_sets: int = 0
+    chosen_ids: int = 0
+    correct_ids: int = 0
+    gold_ids: int = 0
+    # per row (ROR's published comparisons)
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def add(self, example: Example, chosen: set[str]) -> None:
+        self.items += 1
+        self.exact_sets += chosen == example.gold
+        self.chosen_ids += len(chosen)
+        self.correct_ids += len(chosen & example.gold)
+        self.gold_ids += len(example.gold)
+        if chosen:
+            if chosen & example.gold:
+                self.tp += 1
+            else:
+                self.fp += 1
+        elif example.gold:
+            self.fn += 1
+        else:
+            self.tn += 1
+        if chosen != example.gold:
+            self.errors.append(
+                {
+                    "affiliation": example.affiliation,
+                    "gold": sorted(example.gold),
+                    "chosen": sorted(chosen),
+                }
+            )
+
+    def summary(self) -> dict:
+        precision = _ratio(self.tp, self.tp + self.fp)
+        recall = _ratio(self.tp, self.tp + self.fn)
+        return {
+            "items": self.items,
+            "dropped_unknown": self.dropped_unknown,
+            "per_id": {
+                "accuracy": _ratio(self.exact_sets, self.items),
+                "precision": _ratio(self.correct_ids, self.chosen_ids),
+                "recall": _ratio(self.correct_ids, self.gold_ids),
+            },
+            "per_row": {
+                "tp": self.tp,
+                "fp": self.fp,
+                "fn": self.fn,
+                "tn": self.tn,
+                "precision": precision,
+                "recall": recall,
+                "f1": _f_beta(precision, recall, 1.0),
+                "f0.5": _f_beta(precision, recall, 0.5),
+            },
+            "seconds": round(self.seconds, 3),
+            "strings_per_second": round(self.items / self.seconds, 1) if self.seconds else None,
+        }
+
+
+def evaluate(
+    examples: Iterable[Example],
+    choose: Callable[[str], set[str]],
+    known: Callable[[str], bool] | None = None,
+) -> Report:
+    """Run `choose` on every example; with `known`, keep only examples whose gold IDs are
+    all known (examples without gold are always kept)."""
+    report = Report()
+    kept = []
+    for example in examples:
+        if known is not None and not all(known(i) for i in example.gold):
+            report.dropped_unknown += 1
+        else:
+            kept.append(example)
+    started = time.perf_counter()
+    for example in kept:
+        report.add(example, choose(example.affiliation))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _f_beta(precision: float, recall: float, beta: float) -> float:
+    if not precision and not recall:
+        return 0.0
+    b2 = beta * beta
+    return round((1 + b2) * precision * recall / (b2 * precision + recall), 4)

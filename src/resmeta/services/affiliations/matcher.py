@@ -1,0 +1,139 @@
+"""Match an affiliation string to ROR organizations.
+
+1. Cut the string into parts at commas and the like; also try each pair of neighbouring
+   parts, since names hold commas too. Parts that only name a place are not searched.
+2. For each part, retrieve candidates from the index: records with that exact name, records
+   with that acronym, and the best word matches (BM25).
+3. Score each candidate by how well the part matches its best name (1.0 for the same words;
+   a name found whole inside the part scores by how much of the part it covers; otherwise
+   fuzzy similarity). A candidate located outside every country the string names is dropped.
+4. Choose the best candidate when it scores at least `CHOOSE_AT` and no unrelated candidate
+   comes close: when two candidates are parent and child, the string names the child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tantivy
+from rapidfuzz import fuzz
+
+from resmeta.index.matching import MatchingInfo
+from resmeta.index.reader import OrganizationIndex
+from resmeta.services.affiliations import countries
+from resmeta.services.affiliations.text import Part, spans, split_parts
+
+CHOOSE_AT = 0.9
+CLOSE = 0.03  # a runner-up within this of the best makes the choice ambiguous
+WORD_CANDIDATES = 10
+MAX_ITEMS = 10
+MIN_SCORE = 0.5
+ACRONYM_SCORE = 0.85
+MAX_LENGTH = 2000
+
+
+@dataclass
+class Match:
+    info: MatchingInfo
+    address: tantivy.DocAddress
+    score: float
+    matching_type: str
+    substring: str
+    chosen: bool = False
+
+
+class AffiliationMatcher:
+    def __init__(self, index: OrganizationIndex) -> None:
+        self.index = index
+        self.schema = index.schema
+
+    def match(self, text: str, all_status: bool = False) -> list[Match]:
+        parts = split_parts(text[:MAX_LENGTH])
+        named_countries = countries.detect(parts)
+        best: dict[str, Match] = {}
+        for span in spans(parts):
+            if countries.is_place(span):
+                continue
+            for match in self._candidates(span, all_status):
+                if named_countries and not named_countries & set(match.info.countries):
+                    continue
+                known = best.get(match.info.id)
+                if known is None or match.score > known.score:
+                    best[match.info.id] = match
+        ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
+        ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
+        self._choose(ranked)
+        return ranked
+
+    def document(self, match: Match) -> bytes:
+        return self.index.document(match.address)
+
+    # -- retrieval and scoring -----------------------------------------------------------------
+
+    def _candidates(self, span: Part, all_status: bool) -> list[Match]:
+        matches = []
+        words = span.normal.split()
+        exact = self._query("name_exact", [span.normal], all_status)
+        for _, info, address in self.index.matching_candidates(exact, 20):
+            matches.append(Match(info, address, 1.0, "EXACT", span.text))
+        if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
+            acronym = self._query("acronym_exact", words, all_status)
+            for _, info, address in self.index.matching_candidates(acronym, 20):
+                matches.append(Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text))
+        fuzzy = self._query("names_value", words, all_status, any_word=True)
+        for _, info, address in self.index.matching_candidates(fuzzy, WORD_CANDIDATES):
+            score, kind = _similarity(span.normal, info.names)
+            matches.append(Match(info, address, score, kind, span.text))
+        return matches
+
+    def _query(
+        self, field: str, terms: list[str], all_status: bool, any_word: bool = False
+    ) -> tantivy.Query:
+        occur = tantivy.Occur.Should if any_word else tantivy.Occur.Must
+        clauses = [(occur, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
+        if not all_status:
+            active = tantivy.Query.term_query(self.schema, "status", "active")
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(active, 0.0)))
+        return tantivy.Query.boolean_query(clauses)
+
+    # -- choosing ------------------------------------------------------------------------------
+
+    def _choose(self, ranked: list[Match]) -> None:
+        """Choose the one organization the string is about, or none when unsure.
+
+        The contenders are the candidates within `CLOSE` of the best score, if that is at
+        least `CHOOSE_AT`. A contender whose parent also contends gives way to it: an
+        affiliation names units on the way to its main institution, and that institution is
+        what is meant. Of several unrelated contenders, a single university is chosen;
+        otherwise nothing is.
+        """
+        if not ranked or ranked[0].score < CHOOSE_AT:
+            return
+        contenders = [m for m in ranked if m.score >= ranked[0].score - CLOSE]
+        ids = {m.info.id for m in contenders}
+        contenders = [m for m in contenders if not ids.intersection(m.info.parents)]
+        if len(contenders) > 1:
+            contenders = [m for m in contenders if "education" in m.info.types]
+        if len(contenders) != 1:
+            return
+        top = contenders[0]
+        top.chosen = True
+        ranked.remove(top)
+        ranked.insert(0, top)
+
+
+def _similarity(span: str, names: list[str]) -> tuple[float, str]:
+    """How well a part matches the best of an organization's names, and how."""
+    best, kind = 0.0, "FUZZY"
+    padded = f" {span} "
+    for name in names:
+        if name == span:
+            return 1.0, "EXACT"
+        score = fuzz.ratio(span, name) / 100
+        if score > best:
+            best, kind = score, "FUZZY"
+        if len(name.split()) >= 2 and f" {name} " in padded:
+            covered = 0.85 + 0.15 * len(name) / len(span)
+            if covered > best:
+                best, kind = covered, "PHRASE"
+    return best, kind

@@ -1,0 +1,44 @@
+"""Affiliation strings cut into parts and normalised the way indexed names are."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from resmeta.index import analysis
+
+_SEPARATORS = re.compile(r"[,;:|()\[\]{}\n\t]|\s[-–—]\s")
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str  # as written, trimmed
+    normal: str  # words folded, lower case, abbreviations expanded, numbers dropped
+
+
+def normalise(text: str) -> str:
+    """As `analysis.exact` makes names, less numbers (street numbers, postcodes, footnotes)."""
+    return " ".join(w for w in analysis.exact(text).split() if not w.isdigit())
+
+
+def split_parts(text: str) -> list[Part]:
+    """The comma- (or semicolon-, bracket-, dash-) separated parts that hold letters."""
+    parts = []
+    for piece in _SEPARATORS.split(_EMAIL.sub(" ", text)):
+        piece = piece.strip(" .-–—'\"")
+        normal = normalise(piece)
+        if normal and any(c.isalpha() for c in normal):
+            parts.append(Part(piece, normal))
+    return parts
+
+
+def spans(parts: list[Part], longest: int = 2) -> list[Part]:
+    """Every run of up to `longest` consecutive parts, since names hold commas too
+    ("University of California, Berkeley")."""
+    result = []
+    for size in range(1, longest + 1):
+        for start in range(len(parts) - size + 1):
+            run = parts[start : start + size]
+            result.append(Part(", ".join(p.text for p in run), " ".join(p.normal for p in run)))
+    return result
