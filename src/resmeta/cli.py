@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import click
+import orjson
 import platformdirs
 from rich.console import Console
 from rich.progress import (
@@ -97,6 +98,52 @@ def index(dump: Path | None, data_dir: Path, force: bool) -> None:
     folder, meta = _build(store, path)
     store.set_current(folder)
     _print_summary(meta)
+
+
+@main.group(name="eval")
+def evaluate_group() -> None:
+    """Measure resmeta against gold data."""
+
+
+@evaluate_group.command(name="affiliations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@dump_option
+@data_dir_option
+@click.option(
+    "--only-known",
+    is_flag=True,
+    help="Keep only items whose gold IDs are all in the dump (and items without gold).",
+)
+@click.option(
+    "--errors",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the items matched wrongly to this JSON file.",
+)
+def evaluate_affiliations(
+    file: Path, dump: Path | None, data_dir: Path, only_known: bool, errors: Path | None
+) -> None:
+    """Match every affiliation of FILE (JSON Lines: {"affiliation": str, "gold": [ROR IDs]})
+    and print precision, recall and accuracy as JSON."""
+    from resmeta.index.reader import OrganizationIndex
+    from resmeta.services.affiliations.evaluation import evaluate, read_examples
+    from resmeta.services.affiliations.matcher import AffiliationMatcher
+
+    try:
+        examples = read_examples(file)
+    except ValueError as exc:
+        _fail(str(exc))
+    index = OrganizationIndex(_index_for_serving(IndexStore(Path(data_dir)), dump))
+    matcher = AffiliationMatcher(index)
+    report = evaluate(
+        examples,
+        lambda text: {m.info.id for m in matcher.match(text) if m.chosen},
+        known=(lambda bare_id: index.get(bare_id) is not None) if only_known else None,
+    )
+    if only_known:
+        console.print(f"{report.dropped_unknown} items dropped: a gold ID is not in the dump")
+    if errors:
+        errors.write_bytes(orjson.dumps(report.errors, option=orjson.OPT_INDENT_2))
+    click.echo(orjson.dumps(report.summary(), option=orjson.OPT_INDENT_2).decode())
 
 
 def _index_for_serving(store: IndexStore, dump: Path | None) -> Path:

@@ -40,7 +40,7 @@ def errors_of(response, status: int = 400) -> list[str]:
         "all-status",
         "page_size",
         "QUERY.ADVANCED",
-        "affiliation",
+        "Affiliation",
     ],
 )
 def test_illegal_parameter(api, key):

@@ -16,19 +16,22 @@ from resmeta import __version__
 from resmeta.api import ror_v2
 from resmeta.api.responses import errors_response
 from resmeta.index.reader import OrganizationIndex
+from resmeta.services.affiliations.matcher import AffiliationMatcher
 from resmeta.services.organizations import OrganizationService
 
 INDEX_ENV = "RESMETA_INDEX"  # how `resmeta serve` tells worker processes which index to open
 logger = logging.getLogger("resmeta")
 
 
-def create_app(organizations: OrganizationService | None) -> FastAPI:
+def create_app(index: OrganizationIndex | None) -> FastAPI:
+    """The API over an opened index (None: nothing to serve yet, /heartbeat says 503)."""
     app = FastAPI(
         title="resmeta",
         version=__version__,
         description="The ROR API (v2), served from a local ROR data dump.",
     )
-    app.state.organizations = organizations
+    app.state.organizations = OrganizationService(index) if index else None
+    app.state.affiliations = AffiliationMatcher(index) if index else None
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(ror_v2.router)
 
@@ -63,4 +66,4 @@ def create_app(organizations: OrganizationService | None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """Factory for uvicorn workers: opens the index named by RESMETA_INDEX."""
     folder = Path(os.environ[INDEX_ENV])
-    return create_app(OrganizationService(OrganizationIndex(folder)))
+    return create_app(OrganizationIndex(folder))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from resmeta.services.organizations import FILTER_FIELDS, MAX_PAGE, QueryError, SearchRequest
 
 LIST_PARAMETERS = frozenset({"query", "query.advanced", "filter", "page", "all_status"})
+AFFILIATION_PARAMETERS = frozenset({"affiliation", "all_status", "single_search", "multisearch"})
+MAX_AFFILIATION_LENGTH = 2000
 COMMA_IN_VALUE = {"country.country_name", "locations.geonames_details.country_name"}
 
 
@@ -102,3 +105,35 @@ def _parse_all_status(text: str | None, errors: list[str]) -> bool:
         return False
     errors.append(f"all_status '{text}' must be empty, true or false")
     return False
+
+
+@dataclass(frozen=True)
+class AffiliationRequest:
+    affiliation: str
+    all_status: bool = False
+
+
+def parse_affiliation_request(params: Iterable[tuple[str, str]]) -> AffiliationRequest:
+    """`?affiliation=` with its companions; `single_search` and `multisearch` (flags ROR
+    clients send) are accepted and change nothing: one matcher serves both."""
+    errors: list[str] = []
+    values: dict[str, str] = {}
+    for key, value in params:
+        if key in AFFILIATION_PARAMETERS:
+            values.setdefault(key, value)
+        elif key in LIST_PARAMETERS:
+            errors.append(f"affiliation cannot be combined with '{key}'")
+        else:
+            errors.append(f"query parameter '{key}' is illegal")
+    text = values["affiliation"]
+    if not text.strip():
+        errors.append("affiliation must not be empty")
+    elif len(text) > MAX_AFFILIATION_LENGTH:
+        errors.append(
+            f"affiliation is {len(text)} characters long; at most {MAX_AFFILIATION_LENGTH} "
+            "are accepted"
+        )
+    all_status = _parse_all_status(values.get("all_status"), errors)
+    if errors:
+        raise ParameterErrors(errors)
+    return AffiliationRequest(text, all_status)

@@ -5,8 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from resmeta.api.params import ParameterErrors, parse_search_request
-from resmeta.api.responses import errors_response, raw_json_response, search_response
+from resmeta.api.params import (
+    ParameterErrors,
+    parse_affiliation_request,
+    parse_search_request,
+)
+from resmeta.api.responses import (
+    affiliation_response,
+    errors_response,
+    raw_json_response,
+    search_response,
+)
 from resmeta.index.query import QueryError
 from resmeta.index.reader import SearchFailed
 from resmeta.records.ids import parse_ror_id, ror_url
@@ -30,7 +39,16 @@ async def list_organizations(
     filter: str | None = Query(None, description="key:value[,key:value...]"),
     page: str | None = Query(None, description="1 to 500 (20 records per page)."),
     all_status: str | None = Query(None, description="Include inactive and withdrawn records."),
+    affiliation: str | None = Query(
+        None,
+        description="Match an affiliation string to organizations (at most 2,000 characters);"
+        " not combinable with query, query.advanced, filter or page.",
+    ),
+    single_search: str | None = Query(None, description="Accepted for ROR clients; no effect."),
+    multisearch: str | None = Query(None, description="Accepted for ROR clients; no effect."),
 ) -> Response:
+    if "affiliation" in request.query_params:
+        return _match_affiliation(request)
     try:
         service = _service(request)
         search = parse_search_request(request.query_params.multi_items(), service.check_advanced)
@@ -52,3 +70,15 @@ async def get_organization(request: Request, ror_id: str) -> Response:
     if document is None:
         return errors_response([f"ROR ID '{ror_url(bare)}' does not exist"], 404)
     return raw_json_response(document)
+
+
+def _match_affiliation(request: Request) -> Response:
+    try:
+        wanted = parse_affiliation_request(request.query_params.multi_items())
+        matcher = request.app.state.affiliations
+        matches = matcher.match(wanted.affiliation, all_status=wanted.all_status)
+        return affiliation_response([(m, matcher.document(m)) for m in matches])
+    except ParameterErrors as exc:
+        return errors_response(exc.errors)
+    except SearchFailed as exc:
+        return errors_response([str(exc)])

@@ -5,6 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from resmeta.records.ids import parse_ror_id
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,26 @@ class Report:
             "seconds": round(self.seconds, 3),
             "strings_per_second": round(self.items / self.seconds, 1) if self.seconds else None,
         }
+
+
+def read_examples(path: Path) -> list[Example]:
+    """Examples from JSON Lines; raises ValueError naming the first bad line."""
+    examples = []
+    with open(path, "rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = orjson.loads(line)
+                gold = item["gold"]
+                if not isinstance(item["affiliation"], str) or not isinstance(gold, list):
+                    raise TypeError
+                bare = frozenset(parse_ror_id(g) or g for g in gold)
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                expected = '{"affiliation": str, "gold": [ROR IDs]}'
+                raise ValueError(f"{path.name}, line {number}: expected {expected}") from None
+            examples.append(Example(item["affiliation"], bare))
+    return examples
 
 
 def evaluate(
