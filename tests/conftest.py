@@ -71,10 +71,8 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read().decode(errors="replace")
-                raise RuntimeError(
-                    f"resmeta serve exited with {self.process.returncode}:\n{output}"
-                )
+                code = self.process.returncode
+                raise RuntimeError(f"resmeta serve exited with {code}:\n{self.output_tail()}")
             try:
                 if httpx.get(f"{self.url}/heartbeat", timeout=1).status_code == 200:
                     return self

@@ -67,6 +67,7 @@ def serve(
 
     store = IndexStore(Path(data_dir))
     folder = _index_for_serving(store, dump)
+    store.register_server(folder)
     meta = IndexMeta.load(folder)
     console.print(f"serving {meta.records:,} records from {meta.dump} on http://{host}:{port}")
     os.environ[INDEX_ENV] = str(folder)

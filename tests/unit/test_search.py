@@ -192,3 +192,45 @@ def test_filters_or_within_a_key_and_across_keys(service):
 def test_get_any_status(service):
     assert service.get(RECORDS["closed"]["id"]) is not None
     assert service.get("https://ror.org/099999999") is None
+
+
+@pytest.mark.parametrize(
+    ("advanced", "expected"),
+    [
+        # stored dates are days: exclusive bounds exclude the bound day
+        ("admin.created.date:<2019-03-04", set()),
+        ("admin.created.date:{2019-03-03 TO 2019-03-04}", set()),
+        ("admin.created.date:[2019-03-04 TO 2019-03-04] AND names.value:ministry", {"health_ke"}),
+        ("established:[* TO *]", {"oxford", "brookes", "saclay", "health_ke", "planck"}),
+        ("locations.geonames_details.lng:2.5 AND names.value:ministry", {"health_ke"}),
+        ("locations.geonames_details.lng:-2.5", set()),
+        ("locations.geonames_details.lng:[-3 TO 3] AND names.value:ministry", {"health_ke"}),
+        ("*:*", {"oxford", "brookes", "saclay", "health_ke", "planck"}),
+        ("names.value:/oxf.*/", {"oxford", "brookes"}),
+        ("names.value:/\\W+/", set()),
+    ],
+)
+def test_advanced_edge_cases(service, advanced, expected):
+    assert set(search(service, advanced=advanced)) == expected
+
+
+@pytest.mark.parametrize(
+    ("advanced", "message"),
+    [
+        ("(" * 2000 + "a" + ")" * 2000, "nested too deeply"),
+        ("NOT " * 3000 + "a", "nested too deeply"),
+        ("names.value:" + "a?" * 400, "too complex"),
+        (" OR ".join(["names.value:*e*"] * 20), "at most 16 wildcard"),
+        ("established:99999999999999999999999", "too large a number"),
+        ("locations.geonames_details.lat:inf", "not a finite number"),
+        ("admin.created.date:2018-11-14xyz", "not a date"),
+    ],
+)
+def test_costly_or_broken_queries_are_refused(service, advanced, message):
+    with pytest.raises(QueryError, match=message):
+        service.search(SearchRequest(advanced=advanced))
+
+
+def test_query_words_stay_plain_text_when_not_lucene(service):
+    assert search(service, query="NOT " * 1000 + "oxford") == search(service, query="oxford")
+    assert search(service, query="a?" * 50) == []

@@ -47,3 +47,43 @@ def test_only_the_current_and_previous_indexes_are_kept(tmp_path):
         folders.append(folder)
     remaining = {p.name for p in store.indexes.iterdir()}
     assert remaining == {folders[1].name, folders[2].name}
+
+
+def test_a_record_the_engine_cannot_store_is_a_dump_error(tmp_path):
+    store = IndexStore(tmp_path / "data")
+    odd = make_record(
+        admin={
+            "created": {"date": "1500-01-01", "schema_version": "1.0"},
+            "last_modified": {"date": "2025-01-01", "schema_version": "2.1"},
+        }
+    )
+    dump = write_zip(tmp_path / "odd.zip", {"o_schema_v2.json": [make_record(), odd]})
+    with pytest.raises(DumpError, match=f"record 1 \\({odd['id']}\\)"):
+        store.build(dump)
+
+
+def test_an_index_a_running_server_has_open_is_never_removed(tmp_path):
+    import os
+
+    store = IndexStore(tmp_path / "data")
+    folders = []
+    for name in ("Served", "Two", "Three", "Four"):
+        dump = write_zip(tmp_path / f"{name}.zip", {"x_schema_v2.json": [make_record(name)]})
+        folder, _ = store.build(dump)
+        if name == "Served":
+            store.register_server(folder)  # this test process plays the server
+        store.set_current(folder)
+        folders.append(folder)
+    remaining = {p.name for p in store.indexes.iterdir()}
+    assert remaining == {folders[0].name, folders[2].name, folders[3].name}
+    assert (store.data_dir / "servers" / str(os.getpid())).read_text() == folders[0].name
+
+
+def test_rebuilding_the_same_dump_never_touches_the_index_in_service(tmp_path):
+    store = IndexStore(tmp_path / "data")
+    dump = write_zip(tmp_path / "a.zip", {"a_schema_v2.json": [make_record("Alpha")]})
+    first, _ = store.build(dump)
+    store.set_current(first)
+    second, _ = store.build(dump)  # `resmeta index --force`
+    assert second != first and (first / "resmeta.json").exists()
+    assert store.find(dump) == second and store.current() == first

@@ -16,10 +16,8 @@ from resmeta.api.responses import (
     raw_json_response,
     search_response,
 )
-from resmeta.index.query import QueryError
-from resmeta.index.reader import SearchFailed
 from resmeta.records.ids import parse_ror_id, ror_url
-from resmeta.services.organizations import OrganizationService
+from resmeta.services.organizations import OrganizationService, QueryError, SearchFailed
 
 router = APIRouter(tags=["ROR API v2"])
 

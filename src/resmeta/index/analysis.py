@@ -14,7 +14,7 @@ RAW = "raw"  # already normalised in Python (see `exact`)
 
 _text = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.remove_long(100))
+    .filter(tantivy.Filter.remove_long(1000))  # bytes: long CJK or Thai names are words
     .filter(tantivy.Filter.ascii_fold())
     .filter(tantivy.Filter.lowercase())
     .build()

@@ -15,10 +15,10 @@ from resmeta import __version__
 from resmeta.index import analysis
 from resmeta.index.documents import to_document
 from resmeta.index.schema import build_schema
-from resmeta.records.dump import DumpFile, read_records
+from resmeta.records.dump import DumpError, DumpFile, read_records
 
 META_FILE = "resmeta.json"
-FORMAT = 3  # bump when the schema or the documents change: older indexes are rebuilt
+FORMAT = 4  # bump when the schema or the documents change: older indexes are rebuilt
 WRITER_HEAP_BYTES = 400_000_000
 
 
@@ -63,7 +63,10 @@ def build_index(
     count = 0
     try:
         for org in read_records(dump, on_progress=on_progress):
-            writer.add_document(to_document(org, rank=count))
+            try:
+                writer.add_document(to_document(org))
+            except (ValueError, OverflowError) as exc:
+                raise DumpError(f"{dump.name}: record {count} ({org.id}): {exc}") from None
             count += 1
             statuses[org.status] += 1
             types.update(org.types)

@@ -13,7 +13,7 @@ from resmeta.records.ids import ROR_URL_PREFIX
 from resmeta.records.model import Organization, render_v2
 
 
-def to_document(org: Organization, rank: int) -> tantivy.Document:
+def to_document(org: Organization) -> tantivy.Document:
     doc = tantivy.Document()
     add = doc.add_text
     bare_id = org.id.removeprefix(ROR_URL_PREFIX)
@@ -22,20 +22,21 @@ def to_document(org: Organization, rank: int) -> tantivy.Document:
     for value in (org.id, bare_id):
         add("id", value)
         add("identifiers", value)
-    doc.add_integer("rank", rank)
 
     for name in org.names:
         add("names_value", name.value)
-        add("name_exact", analysis.exact(name.value))
+        normal = analysis.exact(name.value)
+        if normal:
+            add("name_exact", normal)
         for name_type in name.types:
             add("names_types", name_type)
         if name.lang:
             add("names_lang", name.lang)
             present.add("names.lang")
-        if "ror_display" in name.types:
-            add("display_exact", analysis.exact(name.value))
-        if "acronym" in name.types:
-            add("acronym_exact", analysis.exact(name.value))
+        if normal and "ror_display" in name.types:
+            add("display_exact", normal)
+        if normal and "acronym" in name.types:
+            add("acronym_exact", normal)
     for org_type in org.types:
         add("types", org_type)
     add("status", org.status)

@@ -28,7 +28,6 @@ EXISTS = "exists"  # the v2 paths a record has a value for (`_exists_:` queries)
 
 FIELDS: tuple[Field, ...] = (
     Field("id", Kind.KEYWORD),
-    Field("rank", Kind.INTEGER, fast=True),
     Field("names_value", Kind.TEXT),
     Field("names_types", Kind.KEYWORD),
     Field("names_lang", Kind.KEYWORD),

@@ -25,6 +25,7 @@ from resmeta.index.fields import BY_NAME, EXISTS, Field, Kind
 Occur = tantivy.Occur
 MAX_CLAUSES = 1024
 MAX_SLOP = 1000
+MAX_EXPENSIVE = 16
 I64 = range(-(2**63), 2**63)
 
 
@@ -41,6 +42,12 @@ def parse(text: str) -> tree.Item:
         raise QueryError("the query is nested too deeply") from None
 
 
+@dataclass(frozen=True)
+class Translation:
+    query: tantivy.Query
+    fields: frozenset[str]  # the field names the query names (`status:`, `_exists_:status`)
+
+
 @dataclass
 class Translator:
     """Turns a luqum tree into a tantivy query.
@@ -55,10 +62,16 @@ class Translator:
     default_operator: str = "AND"
     exists_paths: Callable[[str], str] | None = None
 
-    def translate(self, node: tree.Item) -> tantivy.Query:
-        walk = copy.copy(self)  # the clause counter is per call: translators are shared
-        walk._clauses = 0
-        return walk._node(node, None)
+    def translate(self, node: tree.Item) -> Translation:
+        walk = copy.copy(self)  # counters are per call: translators are shared
+        walk._clauses = walk._expensive = 0
+        walk._path = None
+        walk._fields = set()
+        try:
+            query = walk._node(node, None)
+        except RecursionError:
+            raise QueryError("the query is nested too deeply") from None
+        return Translation(query, frozenset(walk._fields))
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -105,21 +118,42 @@ class Translator:
         return tantivy.Query.boolean_query(clauses)
 
     def _search_field(self, node: tree.SearchField) -> tantivy.Query:
+        if node.name == "*" and isinstance(node.expr, tree.Word) and node.expr.value == "*":
+            return self._all()  # `*:*`, Lucene's match-all
         if node.name == "_exists_":
             if not isinstance(node.expr, tree.Word):
                 raise QueryError("_exists_ takes one field name, as in _exists_:established")
             return self._exists(_unescape(node.expr.value))
         field = self.resolve_field(node.name)
-        if isinstance(node.expr, tree.Word) and node.expr.value == "*":
+        self._fields.add(node.name)
+        self._path = node.name
+        expr = node.expr
+        if isinstance(expr, tree.Word) and expr.value == "*":
             return self._exists(node.name)
-        return self._node(node.expr, field)
+        if (
+            isinstance(expr, tree.Prohibit)
+            and isinstance(expr.a, tree.Word)
+            and field.kind in (Kind.INTEGER, Kind.FLOAT)
+        ):
+            expr = tree.Word("-" + expr.a.value)  # `lng:-118.2` is a number, not NOT 118.2
+        return self._node(expr, field)
 
     def _exists(self, name: str) -> tantivy.Query:
         if self.exists_paths is None:
             raise QueryError("_exists_ is not supported here")
+        self._fields.add(name)
         return tantivy.Query.term_query(
             self.schema, EXISTS, analysis.keyword(self.exists_paths(name))
         )
+
+    def _count_expensive(self, node: object) -> None:
+        """Wildcards, regexes and fuzzy terms scan the term dictionary: allow a few only."""
+        self._expensive += 1
+        if self._expensive > MAX_EXPENSIVE:
+            raise QueryError(
+                f"at most {MAX_EXPENSIVE} wildcard, regular expression or fuzzy terms are "
+                f"allowed in a query ('{node}' is one too many)"
+            )
 
     # -- leaves --------------------------------------------------------------------------------
 
@@ -145,8 +179,8 @@ class Translator:
 
     def _word(self, value: str, field: Field) -> tantivy.Query:
         if field.kind in (Kind.INTEGER, Kind.FLOAT, Kind.DATE):
-            low, high = _bounds(value, field)
-            return self._range_query(field, low, high, True, field.kind is not Kind.DATE)
+            exact = _typed(_unescape(value), field)
+            return self._range_query(field, exact, exact, True, True)
         if _has_wildcard(value):
             return self._wildcard(value, field)
         value = _unescape(value)
@@ -181,6 +215,7 @@ class Translator:
         if len(terms) != 1:
             return self._text(terms, field, slop=0)
         term = terms[0]
+        self._count_expensive(value)
         if degree is not None and degree >= 1:
             distance = min(int(degree), 2)
         else:  # Elasticsearch's AUTO: longer words tolerate more edits
@@ -199,13 +234,18 @@ class Translator:
             else:
                 literal.append(char)
         pattern.append(_regex_escape(analysis.keyword("".join(literal))))
-        return tantivy.Query.regex_query(self.schema, field.name, "".join(pattern))
+        self._count_expensive(value)
+        try:
+            return tantivy.Query.regex_query(self.schema, field.name, "".join(pattern))
+        except ValueError as exc:
+            raise QueryError(f"the wildcard '{value}' is too complex: {exc}") from None
 
     def _regex(self, pattern: str, field: Field) -> tantivy.Query:
         if field.kind not in (Kind.TEXT, Kind.KEYWORD, Kind.EXACT):
             raise QueryError(f"regular expressions do not apply to the {field.kind.value} field")
-        try:
-            return tantivy.Query.regex_query(self.schema, field.name, pattern.lower())
+        self._count_expensive(pattern)
+        try:  # terms are folded to lower case: so must the regex's letters be
+            return tantivy.Query.regex_query(self.schema, field.name, pattern)
         except ValueError as exc:
             raise QueryError(f"invalid regular expression /{pattern}/: {exc}") from None
 
@@ -217,29 +257,26 @@ class Translator:
                 f"range queries apply to numbers and dates, not to the {field.kind.value} field"
             )
         if isinstance(node, tree.Range):
-            low = self._bound(node.low, field, upper=False)
-            high = self._bound(node.high, field, upper=True)
+            low = self._bound(node.low, field)
+            high = self._bound(node.high, field)
             return self._range_query(field, low, high, node.include_low, node.include_high)
-        bound = self._bound(node.a, field, upper=isinstance(node, tree.To))
+        bound = self._bound(node.a, field)
         if isinstance(node, tree.From):
             return self._range_query(field, bound, None, node.include, True)
         return self._range_query(field, None, bound, True, node.include)
 
-    def _bound(self, node: tree.Item, field: Field, upper: bool):
+    def _bound(self, node: tree.Item, field: Field):
         sign = ""
         if isinstance(node, tree.Prohibit):  # luqum reads the minus of `[-1 TO 1]` as NOT
             sign, node = "-", node.a
         if not isinstance(node, (tree.Word, tree.Phrase)):
             raise QueryError(f"'{node}' is not a valid range bound")
         value = sign + _unescape(str(node.value).strip('"'))
-        if value == "*":
-            return None
-        low, high = _bounds(value, field)
-        return high if upper and field.kind is Kind.DATE else low
+        return None if value == "*" else _typed(value, field)
 
     def _range_query(self, field: Field, low, high, include_low: bool, include_high: bool):
-        if low is None and high is None:
-            return self._all()
+        if low is None and high is None:  # `[* TO *]`: the field has a value
+            return self._exists(self._path) if self._path else self._all()
         field_type = {
             Kind.INTEGER: tantivy.FieldType.Integer,
             Kind.FLOAT: tantivy.FieldType.Float,
@@ -266,26 +303,23 @@ def _only_not(query: tantivy.Query) -> tantivy.Query:
     )
 
 
-def _bounds(value: str, field: Field):
-    """The value as the field's type; a date gives the day as [start, next day)."""
+def _typed(value: str, field: Field) -> int | float | datetime.datetime:
+    """The value as the field's type (dates are stored as midnight UTC of their day)."""
+    if field.kind is Kind.DATE:
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise QueryError(f"'{value}' is not a date in the YYYY-MM-DD form") from None
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
     try:
-        if field.kind is Kind.INTEGER:
-            number = int(value)
-            if number not in I64:
-                raise QueryError(f"'{value}' is too large a number")
-            return number, number
-        if field.kind is Kind.FLOAT:
-            number = float(value)
-            if not math.isfinite(number):
-                raise QueryError(f"'{value}' is not a finite number")
-            return number, number
+        number = int(value) if field.kind is Kind.INTEGER else float(value)
     except ValueError:
         raise QueryError(f"'{value}' is not a number") from None
-    try:
-        day = datetime.datetime.fromisoformat(value[:10]).replace(tzinfo=datetime.UTC)
-    except ValueError:
-        raise QueryError(f"'{value}' is not a date in the YYYY-MM-DD form") from None
-    return day, day + datetime.timedelta(days=1) - datetime.timedelta(microseconds=1)
+    if field.kind is Kind.INTEGER and number not in I64:
+        raise QueryError(f"'{value}' is too large a number")
+    if not math.isfinite(number):
+        raise QueryError(f"'{value}' is not a finite number")
+    return number
 
 
 _ESCAPED = re.compile(r"\\(.)")

@@ -64,25 +64,14 @@ class OrganizationIndex:
         return self._document(hits[0][1]) if hits else None
 
     @_engine_call
-    def search(
-        self,
-        query: tantivy.Query,
-        offset: int,
-        limit: int,
-        order_by: str | None = None,
-        ascending: bool = True,
-    ) -> Hits:
-        """Hits `offset`..`offset + limit` by relevance (or by a fast field), and the total.
+    def search(self, query: tantivy.Query, offset: int, limit: int) -> Hits:
+        """Hits `offset`..`offset + limit` by relevance, and the total.
 
-        Equal scores keep the index order (the dump's order), so pages never overlap.
+        Equal scores keep the index order (the dump's order while the index has one segment,
+        as indexes of up to a few hundred thousand records do; a fixed order in any case), so
+        pages never overlap.
         """
-        if order_by is None:
-            result = self._searcher.search(query, limit, count=True, offset=offset)
-        else:
-            order = tantivy.Order.Asc if ascending else tantivy.Order.Desc
-            result = self._searcher.search(
-                query, limit, count=True, offset=offset, order_by_field=order_by, order=order
-            )
+        result = self._searcher.search(query, limit, count=True, offset=offset)
         return Hits(result.count, [self._document(address) for _, address in result.hits])
 
     @_engine_call

@@ -1,12 +1,14 @@
 """The data folder: one index per dump checksum, and a pointer to the one in service.
 
     DATA_DIR/
-        indexes/<sha256[:16]>-f<FORMAT>/   a built index and its resmeta.json
-        current                            the name of the index in service
-        checksums.json                     dump path, size, mtime -> sha256 (saves re-hashing)
+        indexes/<sha256[:16]>-f<FORMAT>-<built>/   a built index and its resmeta.json
+        current                                    the name of the index in service
+        servers/<pid>                              the index a running server has open
+        checksums.json                             dump path, size, mtime -> sha256
 
-An index is built in a temporary folder and renamed into place only when it is complete,
-then `current` is replaced atomically: a failed build leaves the previous index serving.
+An index is built in a temporary folder and renamed to a name of its own only when it is
+complete; then `current` is replaced atomically. A failed build leaves everything as it was,
+and no index that a running server has open is ever deleted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,13 +54,11 @@ class IndexStore:
 
     # -- indexes -------------------------------------------------------------------------------
 
-    def folder_for(self, sha256: str) -> Path:
-        return self.indexes / f"{sha256[:16]}-f{FORMAT}"
-
     def find(self, dump: Path) -> Path | None:
-        """The complete index built from this dump, if there is one."""
-        folder = self.folder_for(self.checksum(dump))
-        return folder if (folder / META_FILE).exists() else None
+        """The newest complete index built from this dump by this version, if there is one."""
+        prefix = f"{self.checksum(dump)[:16]}-f{FORMAT}-"
+        built = sorted(p for p in self.indexes.glob(prefix + "*") if (p / META_FILE).exists())
+        return built[-1] if built else None
 
     def build(
         self, dump: Path, on_progress: Callable[[int, int], None] | None = None
@@ -73,9 +74,10 @@ class IndexStore:
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=self.indexes))
         try:
             meta = build_index(dump_file, staging, sha256, on_progress=progress)
-            target = self.folder_for(sha256)
-            if target.exists():  # an older, incomplete copy
-                shutil.rmtree(target)
+            staging.chmod(0o755)
+            now = time.time_ns()  # one reading, so that names sort as builds happened
+            built = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f"{now % 10**9:09d}"
+            target = self.indexes / f"{sha256[:16]}-f{FORMAT}-{built}"
             os.rename(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -86,11 +88,31 @@ class IndexStore:
         if not pointer.exists():
             return None
         folder = self.indexes / pointer.read_text().strip()
-        return folder if (folder / META_FILE).exists() else None
+        if not (folder / META_FILE).exists() or IndexMeta.load(folder).format != FORMAT:
+            return None  # gone, or built by another version of resmeta
+        return folder
 
     def set_current(self, folder: Path) -> None:
         _write_atomically(self.data_dir / "current", folder.name.encode())
         self._remove_old(keep={folder.name})
+
+    def register_server(self, folder: Path) -> None:
+        """Record that this process serves `folder`, so that it is not removed meanwhile."""
+        servers = self.data_dir / "servers"
+        servers.mkdir(exist_ok=True)
+        _write_atomically(servers / str(os.getpid()), folder.name.encode())
+
+    def _in_service(self) -> set[str]:
+        names = set()
+        servers = self.data_dir / "servers"
+        for record in servers.iterdir() if servers.is_dir() else ():
+            if not record.name.isdigit():
+                continue
+            if _alive(int(record.name)):
+                names.add(record.read_text().strip())
+            else:
+                record.unlink(missing_ok=True)
+        return names
 
     def _remove_old(self, keep: set[str]) -> None:
         built = sorted(
@@ -98,9 +120,20 @@ class IndexStore:
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )
+        keep = keep | self._in_service()
         for folder in built[KEEP_INDEXES:]:
             if folder.name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

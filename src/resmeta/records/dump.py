@@ -15,7 +15,7 @@ from typing import IO, Literal
 
 import ijson
 
-from resmeta.records.crosswalk import v1_to_v2
+from resmeta.records.crosswalk import looks_like_v1, looks_like_v2, v1_to_v2
 from resmeta.records.model import Organization, RecordError, validate
 
 Schema = Literal["v1", "v2"]
@@ -86,9 +86,9 @@ def _sniff(dump: DumpFile) -> Schema:
         raise DumpError(f"{dump.name}: not valid JSON ({exc})") from None
     if not isinstance(first, dict):
         raise DumpError(f"{dump.name}: expected a JSON array of ROR records")
-    if "names" in first or "locations" in first:
+    if looks_like_v2(first):
         return "v2"
-    if "name" in first or "addresses" in first:
+    if looks_like_v1(first):
         return "v1"
     raise DumpError(f"{dump.name}: record 0 is neither a ROR v1 nor a ROR v2 record")
 

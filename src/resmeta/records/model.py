@@ -35,9 +35,6 @@ ExternalIdType = Literal["fundref", "grid", "isni", "wikidata"]
 LinkType = Literal["website", "wikipedia"]
 RelationshipType = Literal["parent", "child", "related", "predecessor", "successor"]
 
-STATUSES: tuple[str, ...] = Status.__args__
-ORGANIZATION_TYPES: tuple[str, ...] = OrganizationType.__args__
-
 
 class DateStamp(Struct):
     date: IsoDate

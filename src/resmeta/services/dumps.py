@@ -50,7 +50,7 @@ def download_latest(
             listing = client.get(url)
             listing.raise_for_status()
             file_info = _first_zip(listing.json())
-            target = dump_folder(data_dir) / file_info["key"]
+            target = dump_folder(data_dir) / Path(file_info["key"]).name
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".part")
             with client.stream("GET", file_info["links"]["self"]) as response:

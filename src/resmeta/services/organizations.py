@@ -8,19 +8,27 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import tantivy
-from luqum.tree import SearchField
 
 from resmeta.index import analysis
 from resmeta.index.fields import ADVANCED_DEFAULT_FIELDS, ADVANCED_PATHS, BY_NAME, Field
 from resmeta.index.query import QueryError, Translator, parse
-from resmeta.index.reader import OrganizationIndex
+from resmeta.index.reader import OrganizationIndex, SearchFailed
 from resmeta.records.crosswalk import CONTINENT_NAMES
 from resmeta.records.ids import parse_ror_id
+
+__all__ = [
+    "OrganizationService",
+    "QueryError",  # raised by `search` for a query.advanced that cannot run
+    "SearchFailed",  # raised when the engine fails on a query
+    "SearchRequest",
+    "SearchResult",
+]
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 10,000 results, as the ROR API
 FACET_SIZE = 10
 FACETS_CACHE_SIZE = 4096
+CACHED_TEXT_LENGTH = 1000  # longer queries are rare: caching them would only hold memory
 
 FILTER_FIELDS: dict[str, str] = {
     "types": "types",
@@ -97,10 +105,9 @@ class OrganizationService:
         self._facets_cache = LRUCache(FACETS_CACHE_SIZE)
         self._advanced_cache = LRUCache(FACETS_CACHE_SIZE)  # checked, then searched: parse once
 
-    def get(self, ror_id: str) -> bytes | None:
-        """The v2 JSON of a record of any status, by ROR ID in any accepted form."""
-        bare = parse_ror_id(ror_id)
-        return self.index.get(bare) if bare else None
+    def get(self, bare_id: str) -> bytes | None:
+        """The v2 JSON of a record of any status, by bare ROR ID."""
+        return self.index.get(bare_id)
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Raises `QueryError` when `query.advanced` cannot be run."""
@@ -131,9 +138,12 @@ class OrganizationService:
         if hits.total == 0 and len(query_clauses) > 1:  # no record has all the words
             query = self._combine(clauses, query_clauses[1:])
             hits = self.index.search(query, offset, request.page_size)
-        meta = self._facets_cache.get(request.facets_key)
+        key = request.facets_key
+        meta = self._facets_cache.get(key)
         if meta is None:
-            meta = self._facets_cache[request.facets_key] = self._facets(query)
+            meta = self._facets(query)
+            if sum(len(str(part)) for part in key) <= CACHED_TEXT_LENGTH:
+                self._facets_cache[key] = meta
         return SearchResult(
             number_of_results=hits.total,
             time_taken=round((time.perf_counter() - started) * 1000),
@@ -180,39 +190,47 @@ class OrganizationService:
 
     def _translate_advanced(self, text: str) -> tuple[tantivy.Query, bool]:
         """The engine query for `query.advanced`, and whether it names the status field."""
-        cached = self._advanced_cache.get(text)
+        cached = self._advanced_cache.get(text) if len(text) <= CACHED_TEXT_LENGTH else None
         if cached is None:
-            tree = parse(text)
-            cached = self._advanced_cache[text] = (
-                self._advanced.translate(tree),
-                _names_status(tree),
-            )
+            translation = self._advanced.translate(parse(text))
+            cached = (translation.query, "status" in translation.fields)
+            if len(text) <= CACHED_TEXT_LENGTH:
+                self._advanced_cache[text] = cached
         return cached
 
     def _name_queries(self, text: str) -> list[tantivy.Query]:
-        """The `query` parameter: all its words first, any of them if none has all."""
+        """The `query` parameter: all its words first, any of them if none has all.
+
+        A record whose name (or identifier) is the whole query gets a bonus far above any
+        word-match score, so exact names rank first.
+        """
         whole = analysis.exact(text.replace('"', " "))
-        bonuses = [
-            (tantivy.Occur.Should, tantivy.Query.const_score_query(q, bonus))
-            for q, bonus in (
+        identifier = self._term("identifiers", analysis.keyword(text.strip()))
+        bonuses = [(identifier, IDENTIFIER_BONUS)]
+        if whole:
+            bonuses += [
                 (self._term("display_exact", whole), DISPLAY_NAME_BONUS),
                 (self._term("name_exact", whole), NAME_BONUS),
                 (self._term("acronym_exact", whole), ACRONYM_BONUS),
-                (self._term("identifiers", analysis.keyword(text.strip())), IDENTIFIER_BONUS),
-            )
+            ]
+        should = [
+            (tantivy.Occur.Should, tantivy.Query.const_score_query(q, bonus))
+            for q, bonus in bonuses
         ]
         queries = []
         for operator in ("AND", "OR"):
             words = self._words_query(text, operator)
-            match = tantivy.Query.boolean_query([(tantivy.Occur.Should, words), bonuses[-1]])
-            queries.append(tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *bonuses]))
+            match = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, words), (tantivy.Occur.Should, identifier)]
+            )
+            queries.append(tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *should]))
             if len(analysis.words(text)) < 2:
                 break
         return queries
 
     def _words_query(self, text: str, operator: str) -> tantivy.Query:
         try:
-            return self._names[operator].translate(parse(_literal_punctuation(text)))
+            return self._names[operator].translate(parse(_literal_punctuation(text))).query
         except QueryError:  # not Lucene syntax, or a field: search the words as they are
             words = analysis.words(text)
             if not words:
@@ -280,10 +298,3 @@ def _exists_path(name: str) -> str:
 
 def _no_fields(name: str) -> Field:
     raise QueryError(f"fields are not searched by query; use query.advanced for '{name}:'")
-
-
-def _names_status(node) -> bool:
-    """Whether a query.advanced tree names the `status` field anywhere."""
-    if isinstance(node, SearchField) and node.name == "status":
-        return True
-    return any(_names_status(child) for child in node.children)

@@ -99,12 +99,15 @@ def detect(parts: list[Part]) -> set[str]:
     found: set[str] = set()
     for part in parts[1:]:  # the first part names the organization, not where it is
         found |= country_of_part(part)
-    if parts:
+    if parts and not country_of_part(parts[-1]):
         words = parts[-1].normal.split()
         names = _names()
-        for size in (3, 2, 1):
-            if len(words) > size and words[-size - 1] not in ("of", "de", "di", "du", "da"):
-                found |= names.get(" ".join(words[-size:]), set())
+        for size in range(min(len(words) - 1, 6), 0, -1):  # the longest name wins
+            if words[-size - 1] in ("of", "de", "di", "du", "da"):
+                continue
+            if codes := names.get(" ".join(words[-size:])):
+                found |= codes
+                break
     return found
 
 
