@@ -25,7 +25,27 @@ from resmeta.services.affiliations.text import Part, spans, split_parts
 
 CHOOSE_AT = 0.9
 CLOSE = 0.03  # a runner-up within this of the best makes the choice ambiguous
-WORD_CANDIDATES = 10
+WORD_CANDIDATES = 12
+STOP_WORDS = frozenset(
+    {
+        "of",
+        "the",
+        "and",
+        "for",
+        "in",
+        "at",
+        "de",
+        "la",
+        "di",
+        "du",
+        "des",
+        "der",
+        "und",
+        "y",
+        "e",
+        "et",
+    }
+)
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
@@ -73,28 +93,28 @@ class AffiliationMatcher:
     def _candidates(self, span: Part, all_status: bool) -> list[Match]:
         matches = []
         words = span.normal.split()
-        exact = self._query("name_exact", [span.normal], all_status)
+        exact = self._any("name_exact", [span.normal])
         for _, info, address in self.index.matching_candidates(exact, 20):
             matches.append(Match(info, address, 1.0, "EXACT", span.text))
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
-            acronym = self._query("acronym_exact", words, all_status)
+            acronym = self._any("acronym_exact", words)
             for _, info, address in self.index.matching_candidates(acronym, 20):
                 matches.append(Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text))
-        fuzzy = self._query("names_value", words, all_status, any_word=True)
-        for _, info, address in self.index.matching_candidates(fuzzy, WORD_CANDIDATES):
+        searched = [w for w in words if w not in STOP_WORDS] or words
+        found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
+        for _, info, address in found:
             score, kind = _similarity(span.normal, info.names)
             matches.append(Match(info, address, score, kind, span.text))
-        return matches
+        if all_status:
+            return matches
+        return [m for m in matches if m.info.status == "active"]
 
-    def _query(
-        self, field: str, terms: list[str], all_status: bool, any_word: bool = False
-    ) -> tantivy.Query:
-        occur = tantivy.Occur.Should if any_word else tantivy.Occur.Must
-        clauses = [(occur, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
-        if not all_status:
-            active = tantivy.Query.term_query(self.schema, "status", "active")
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(active, 0.0)))
-        return tantivy.Query.boolean_query(clauses)
+    def _any(self, field: str, terms: list[str]) -> tantivy.Query:
+        """Records with any of the terms, best first. Status is checked afterwards: a status
+        clause here would make the engine score every record holding a common word."""
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
+        )
 
     # -- choosing ------------------------------------------------------------------------------
 
