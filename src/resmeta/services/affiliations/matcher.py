@@ -24,7 +24,7 @@ from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.text import Part, spans, split_parts
 
 CHOOSE_AT = 0.9
-CLOSE = 0.03  # a runner-up within this of the best makes the choice ambiguous
+CLOSE = 0.005  # a runner-up within this of the best makes the choice ambiguous
 WORD_CANDIDATES = 12
 STOP_WORDS = frozenset(
     {
@@ -49,7 +49,14 @@ STOP_WORDS = frozenset(
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
+PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000
+UNIT_WORDS = frozenset(
+    "department division faculty school college institute centre center laboratory unit "
+    "program programme section group clinic service chair team core".split()
+)
+PROMINENCE = 3  # how many times more children make an organization the one meant
+UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Match:
     score: float
     matching_type: str
     substring: str
+    span: str = ""  # the normalised words matched
     chosen: bool = False
 
 
@@ -68,7 +76,9 @@ class AffiliationMatcher:
         self.schema = index.schema
 
     def match(self, text: str, all_status: bool = False) -> list[Match]:
-        parts = split_parts(text[:MAX_LENGTH])
+        # Lone surrogates cannot be encoded for the engine: replace them.
+        text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
+        parts = split_parts(text)
         named_countries = countries.detect(parts)
         best: dict[str, Match] = {}
         for span in spans(parts):
@@ -80,6 +90,10 @@ class AffiliationMatcher:
                 known = best.get(match.info.id)
                 if known is None or match.score > known.score:
                     best[match.info.id] = match
+        for match in best.values():
+            parents = set(match.info.parents)
+            if parents and _names_a_unit(match.span) and not best.keys() & parents:
+                match.score *= UNIT_WITHOUT_PARENT
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
         self._choose(ranked)
@@ -93,18 +107,25 @@ class AffiliationMatcher:
     def _candidates(self, span: Part, all_status: bool) -> list[Match]:
         matches = []
         words = span.normal.split()
-        exact = self._any("name_exact", [span.normal])
+        exact = self._any("name_exact", sorted({span.normal, span.numbered}))
         for _, info, address in self.index.matching_candidates(exact, 20):
-            matches.append(Match(info, address, 1.0, "EXACT", span.text))
+            if span.normal in info.names or span.numbered in info.names:
+                matches.append(Match(info, address, 1.0, "EXACT", span.text, span.normal))
+            else:  # only an acronym is spelled like that: it will be weighed as one
+                matches.append(
+                    Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal)
+                )
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
             for _, info, address in self.index.matching_candidates(acronym, 20):
-                matches.append(Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text))
+                matches.append(
+                    Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal)
+                )
         searched = [w for w in words if w not in STOP_WORDS] or words
         found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
         for _, info, address in found:
             score, kind = _similarity(span.normal, info.names)
-            matches.append(Match(info, address, score, kind, span.text))
+            matches.append(Match(info, address, score, kind, span.text, span.normal))
         if all_status:
             return matches
         return [m for m in matches if m.info.status == "active"]
@@ -133,13 +154,31 @@ class AffiliationMatcher:
         ids = {m.info.id for m in contenders}
         contenders = [m for m in contenders if not ids.intersection(m.info.parents)]
         if len(contenders) > 1:
-            contenders = [m for m in contenders if "education" in m.info.types]
+            contenders = [m for m in contenders if "education" in m.info.types] or contenders
+        if len(contenders) > 1:
+            contenders = _prominent(contenders)
         if len(contenders) != 1:
             return
         top = contenders[0]
         top.chosen = True
         ranked.remove(top)
         ranked.insert(0, top)
+
+
+def _prominent(contenders: list[Match]) -> list[Match]:
+    """Of organizations that fit equally well, one with far more units in ROR than any other
+    is the one people mean ("Northwestern University" in Illinois, not a namesake)."""
+    by_size = sorted(contenders, key=lambda m: -len(m.info.children))
+    if len(by_size[0].info.children) >= PROMINENCE * max(len(by_size[1].info.children), 1):
+        return by_size[:1]
+    return contenders
+
+
+def _names_a_unit(words: str) -> bool:
+    """Whether the words name a unit generically, like "department of medicine": many
+    organizations have such units, so the name alone does not tell which one is meant."""
+    first, _, rest = words.partition(" ")
+    return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
 def _similarity(span: str, names: list[str]) -> tuple[float, str]:
@@ -153,7 +192,7 @@ def _similarity(span: str, names: list[str]) -> tuple[float, str]:
         if score > best:
             best, kind = score, "FUZZY"
         if len(name.split()) >= 2 and f" {name} " in padded:
-            covered = 0.85 + 0.15 * len(name) / len(span)
+            covered = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
             if covered > best:
                 best, kind = covered, "PHRASE"
     return best, kind

@@ -15,6 +15,7 @@ _EMAIL = re.compile(r"\S+@\S+")
 class Part:
     text: str  # as written, trimmed
     normal: str  # words folded, lower case, abbreviations expanded, numbers dropped
+    numbered: str  # the same with its numbers ("universite paris 8")
 
 
 def normalise(text: str) -> str:
@@ -27,9 +28,10 @@ def split_parts(text: str) -> list[Part]:
     parts = []
     for piece in _SEPARATORS.split(_EMAIL.sub(" ", text)):
         piece = piece.strip(" .-–—'\"")
-        normal = normalise(piece)
+        numbered = analysis.exact(piece)
+        normal = " ".join(w for w in numbered.split() if not w.isdigit())
         if normal and any(c.isalpha() for c in normal):
-            parts.append(Part(piece, normal))
+            parts.append(Part(piece, normal, numbered))
     return parts
 
 
@@ -40,5 +42,11 @@ def spans(parts: list[Part], longest: int = 2) -> list[Part]:
     for size in range(1, longest + 1):
         for start in range(len(parts) - size + 1):
             run = parts[start : start + size]
-            result.append(Part(", ".join(p.text for p in run), " ".join(p.normal for p in run)))
+            result.append(
+                Part(
+                    ", ".join(p.text for p in run),
+                    " ".join(p.normal for p in run),
+                    " ".join(p.numbered for p in run),
+                )
+            )
     return result
