@@ -1,0 +1,299 @@
+"""`GET /v2/organizations?affiliation=` over HTTP, on the subset dump (issue 3).
+
+The expected organizations were looked up in the subset dump by hand: each string names one
+organization unambiguously (its display name, in a typical affiliation layout).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+MATCHING_TYPES = {
+    "EXACT",
+    "PHRASE",
+    "COMMON TERMS",
+    "FUZZY",
+    "HEURISTICS",
+    "ACRONYM",
+    "SINGLE SEARCH",
+}
+ITEM_KEYS = ["substring", "score", "matching_type", "chosen", "organization"]
+ROR = "https://ror.org/"
+OXFORD = ROR + "052gg0110"
+SORBONNE_PARIS_CITE = ROR + "001z21q04"  # inactive in the subset
+
+
+def match(api, affiliation, **params):
+    response = api.get("/v2/organizations", params={"affiliation": affiliation, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def chosen_ids(body):
+    return [item["organization"]["id"] for item in body["items"] if item["chosen"]]
+
+
+def item_ids(body):
+    return [item["organization"]["id"] for item in body["items"]]
+
+
+def check_answer(body):
+    """What every answer must satisfy (issue 3)."""
+    assert list(body) == ["number_of_results", "items"]
+    assert body["number_of_results"] == len(body["items"])
+    for item in body["items"]:
+        assert list(item) == ITEM_KEYS
+        assert isinstance(item["substring"], str)
+        assert isinstance(item["score"], int | float) and 0 <= item["score"] <= 1
+        assert item["matching_type"] in MATCHING_TYPES
+        assert isinstance(item["chosen"], bool)
+        assert item["organization"]["id"].startswith(ROR)
+    picked = [i for i, item in enumerate(body["items"]) if item["chosen"]]
+    assert picked in ([], [0]), "at most one chosen, and first"
+    rest = [item["score"] for item in body["items"] if not item["chosen"]]
+    assert rest == sorted(rest, reverse=True), "items sorted by score"
+    ids = item_ids(body)
+    assert len(ids) == len(set(ids))
+
+
+# -- the answer ---------------------------------------------------------------------------------
+
+
+def test_response_shape_and_key_order(api):
+    response = api.get("/v2/organizations", params={"affiliation": "University of Oxford"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    check_answer(body)
+    assert body["number_of_results"] >= 1
+    first = body["items"][0]
+    assert first["chosen"] is True
+    assert first["organization"]["id"] == OXFORD
+    assert first["substring"] == "University of Oxford"
+    assert first["matching_type"] == "EXACT"
+
+
+def test_organization_is_the_full_v2_record(api):
+    body = match(api, "Department of Physics, University of Oxford, Oxford, UK")
+    check_answer(body)
+    assert body["items"]
+    for item in body["items"][:3]:
+        record = api.get(f"/v2/organizations/{item['organization']['id']}").json()
+        assert item["organization"] == record
+        assert list(item["organization"]) == list(record)
+
+
+@pytest.mark.parametrize(
+    ("affiliation", "expected"),
+    [
+        ("Department of Physics, University of Oxford, UK", "052gg0110"),
+        (
+            "Dept. of Chemistry, Harvard University, Cambridge, MA 02138, USA",
+            "03vek6s52",
+        ),
+        ("Stanford University, Stanford, CA 94305, USA", "00f54p054"),
+        ("ETH Zurich, Zurich, Switzerland", "05a28rw58"),
+        ("Max Planck Society, Munich, Germany", "01hhn8329"),
+        ("Sorbonne Université, Paris, France", "02en5vm52"),
+        ("Universite de Montreal, Montreal, QC, Canada", "0161xgx34"),
+        ("Univ. of Cambridge, Cambridge CB3 0WA, UK", "013meh722"),
+        ("東京大学", "057zh3y96"),
+    ],
+)
+def test_well_known_affiliations_are_chosen(api, affiliation, expected):
+    body = match(api, affiliation)
+    check_answer(body)
+    assert chosen_ids(body) == [ROR + expected]
+
+
+def test_unversioned_path_gives_the_same_answer(api):
+    params = {"affiliation": "Stanford University, Stanford, CA 94305, USA"}
+    versioned = api.get("/v2/organizations", params=params)
+    unversioned = api.get("/organizations", params=params)
+    assert unversioned.status_code == 200
+    assert unversioned.json() == versioned.json()
+
+
+def test_a_country_elsewhere_rejects_the_candidate(api):
+    body = match(api, "University of Oxford, Germany")
+    check_answer(body)
+    assert OXFORD not in item_ids(body)
+
+
+def test_an_ambiguous_acronym_alone_is_not_chosen(api):
+    # Several organizations of the subset are called "MIT".
+    body = match(api, "MIT")
+    check_answer(body)
+    assert chosen_ids(body) == []
+
+
+def test_a_nonsense_string_chooses_nothing(api):
+    body = match(api, "Zzyzx Qwerty Flurble")
+    check_answer(body)
+    assert chosen_ids(body) == []
+
+
+# -- all_status, single_search, multisearch -----------------------------------------------------
+
+
+def test_the_inactive_record_used_below_is_inactive(api):
+    record = api.get(f"/v2/organizations/{SORBONNE_PARIS_CITE}").json()
+    assert record["status"] == "inactive"
+    assert "Sorbonne Paris Cité" in [name["value"] for name in record["names"]]
+
+
+def test_inactive_records_are_matched_only_with_all_status(api):
+    without = match(api, "Sorbonne Paris Cité")
+    check_answer(without)
+    assert SORBONNE_PARIS_CITE not in item_ids(without)
+    assert all(item["organization"]["status"] == "active" for item in without["items"])
+    for value in ("", "true", "TRUE"):
+        widened = match(api, "Sorbonne Paris Cité", all_status=value)
+        check_answer(widened)
+        assert chosen_ids(widened) == [SORBONNE_PARIS_CITE]
+    explicit_false = match(api, "Sorbonne Paris Cité", all_status="false")
+    assert SORBONNE_PARIS_CITE not in item_ids(explicit_false)
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"single_search": ""},
+        {"single_search": "true"},
+        {"multisearch": ""},
+        {"multisearch": "true"},
+        {"single_search": "", "multisearch": ""},
+    ],
+)
+def test_single_search_and_multisearch_are_accepted(api, flags):
+    affiliation = "Dept. of Chemistry, Harvard University, Cambridge, MA 02138, USA"
+    plain = match(api, affiliation)
+    flagged = match(api, affiliation, **flags)
+    check_answer(flagged)
+    assert flagged == plain
+    assert chosen_ids(flagged) == [ROR + "03vek6s52"]
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def errors_of(api, params):
+    response = api.get("/v2/organizations", params=params)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert list(body) == ["errors"]
+    assert isinstance(body["errors"], list) and body["errors"]
+    assert all(isinstance(e, str) for e in body["errors"])
+    return " ".join(body["errors"])
+
+
+@pytest.mark.parametrize("affiliation", ["", " ", "   \t  "])
+def test_empty_affiliation_is_400(api, affiliation):
+    assert "affiliation" in errors_of(api, {"affiliation": affiliation})
+
+
+def test_an_affiliation_over_2000_characters_is_400(api):
+    message = errors_of(api, {"affiliation": "a" * 2001})
+    assert "2001" in message or "2,001" in message or "2000" in message or "2,000" in message
+
+
+def test_an_affiliation_of_2000_characters_is_accepted(api):
+    check_answer(match(api, "University of Oxford, " + "x" * (2000 - 22)))
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"page": "1"}, "page"),
+        ({"page": "2"}, "page"),
+        ({"filter": "types:education"}, "filter"),
+        ({"query": "oxford"}, "query"),
+        ({"query.advanced": "names.value:oxford"}, "query.advanced"),
+    ],
+)
+def test_affiliation_with_list_parameters_is_400_naming_the_conflict(api, extra, named):
+    message = errors_of(api, {"affiliation": "University of Oxford", **extra})
+    assert f"'{named}'" in message or f'"{named}"' in message or named in message.split()
+    assert "affiliation" in message
+
+
+def test_an_unknown_parameter_is_400(api):
+    message = errors_of(api, {"affiliation": "University of Oxford", "colour": "red"})
+    assert "colour" in message
+
+
+def test_unversioned_path_errors_too(api):
+    response = api.get("/organizations", params={"affiliation": "Oxford", "page": "1"})
+    assert response.status_code == 400
+    assert "page" in " ".join(response.json()["errors"])
+
+
+# -- strings that must not fail -----------------------------------------------------------------
+
+NASTY = [
+    '"',
+    '""',
+    "\\",
+    "\\\\",
+    "!!!",
+    "12345",
+    "0000000",
+    "*",
+    "?",
+    "~",
+    "()",
+    "[",
+    "{}",
+    "AND",
+    "OR NOT",
+    "title:foo",
+    'names.value:"x',
+    "a:b:c",
+    "%",
+    '+-&&||!(){}[]^"~*?:\\/',
+    "\x00",
+    "a\x00b",
+    "\x07\x1b\x7f",
+    "東京大学",
+    "Московский государственный университет",
+    "جامعة القاهرة",
+    "עברית",
+    "🎓🏛️",
+    "Zürich ÅÄÖ ǅ",
+    "\u200b",
+    "\ufeff",
+    "a," * 1000,
+    "x" * 2000,
+    "University of Oxford, " * 90,
+    "- - -",
+    "j.doe@example.org",
+]
+
+
+@pytest.mark.parametrize("affiliation", NASTY, ids=range(len(NASTY)))
+def test_nasty_strings_never_give_a_server_error(api, affiliation):
+    response = api.get("/v2/organizations", params={"affiliation": affiliation})
+    assert response.status_code < 500, response.text
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        check_answer(response.json())
+    else:
+        assert response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "raw_query",
+    ["affiliation=%00", "affiliation=%ZZ", "affiliation=%", "affiliation=%C3%28", "affiliation"],
+)
+def test_malformed_escapes_never_give_a_server_error(api, raw_query):
+    response = api.get(f"/v2/organizations?{raw_query}")
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        check_answer(response.json())
+
+
+def test_the_server_still_answers_after_the_nasty_strings(api):
+    body = match(api, "University of Oxford")
+    assert chosen_ids(body) == [OXFORD]

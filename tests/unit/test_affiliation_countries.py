@@ -1,0 +1,125 @@
+"""Countries named in affiliation strings (issue 3): names, aliases, US states, not org names."""
+
+import pytest
+
+from resmeta.services.affiliations import countries
+from resmeta.services.affiliations.text import split_parts
+
+
+def detect(text):
+    return countries.detect(split_parts(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Institut Pasteur, Paris, France", {"fr"}),
+        ("Max Planck Society, Munich, Germany", {"de"}),
+        ("Universidade de São Paulo, São Paulo, Brazil", {"br"}),
+        ("Kyoto University, Kyoto, Japan", {"jp"}),
+        ("University of Nairobi, Nairobi, Kenya", {"ke"}),
+        ("Utrecht University, Utrecht, The Netherlands", {"nl"}),
+        ("Seoul National University, Seoul, Republic of Korea", {"kr"}),
+        ("Ministry of Health; Uganda", {"ug"}),
+        ("Universidad de Chile (Chile)", {"cl"}),
+    ],
+)
+def test_a_trailing_country_name(text, expected):
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Harvard University, Cambridge, MA, USA", {"us"}),
+        ("Harvard University, Cambridge, U.S.A.", {"us"}),
+        ("Harvard University, United States of America", {"us"}),
+        ("University of Oxford, Oxford, UK", {"gb"}),
+        ("University of Oxford, U.K.", {"gb"}),
+        ("University of Edinburgh, Edinburgh, Scotland", {"gb"}),
+        ("Peking University, Beijing, P.R. China", {"cn"}),
+        ("Peking University, Beijing, PR China", {"cn"}),
+        ("Peking University, Beijing 100871, People's Republic of China", {"cn"}),
+    ],
+)
+def test_common_aliases(text, expected):
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rice University, Houston, Texas",
+        "Dept. of Physics, University of California, Berkeley, California",
+        "University of California, Berkeley, CA 94720",
+        "Columbia University, New York, NY 10027",
+        "Columbia University, New York, NY 10027-6902",
+        "Emory University, Atlanta, GA",
+    ],
+)
+def test_us_states_and_state_codes_with_zip(text):
+    assert detect(text) == {"us"}
+
+
+def test_a_two_letter_part_that_is_no_state_is_no_country():
+    assert detect("Some Institute, Springfield, ZZ 12345") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sorbonne Université, Paris France", {"fr"}),
+        ("Johannes Gutenberg University, Mainz Germany", {"de"}),
+        ("Fudan University, Shanghai China", {"cn"}),
+    ],
+)
+def test_a_country_at_the_end_of_the_last_part(text, expected):
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "University of Georgia",
+        "Jordan University of Science and Technology",
+        "Jordan University of Science and Technology, Irbid",
+        "University of Georgia, Athens",
+        "Dept. of Genetics, University of Georgia",
+        "Universidad de Chile",
+        "National University of Singapore",
+        "Peking University",
+    ],
+)
+def test_no_country_inside_an_organization_name(text):
+    assert detect(text) == set()
+
+
+def test_a_country_only_part_after_an_organization_named_after_a_country():
+    assert detect("Jordan University of Science and Technology, Irbid, Jordan") == {"jo"}
+    assert detect("University of Georgia, Athens, GA 30602, USA") == {"us"}
+
+
+def test_several_countries_are_all_reported():
+    assert detect("CERN, Geneva, Switzerland; Fermilab, Batavia, IL, USA") == {"ch", "us"}
+
+
+@pytest.mark.parametrize("text", ["", "!!!", "12345", "University of Oxford", "東京大学"])
+def test_nothing_detected(text):
+    assert detect(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("USA", True), ("P.R. China", True), ("CA 94720", True), ("Texas", True)],
+)
+def test_is_place_for_country_and_state_parts(text, place):
+    (part,) = split_parts(text)
+    assert countries.is_place(part) is place
+
+
+@pytest.mark.parametrize(
+    "text", ["University of Oxford", "Harvard University", "Jordan University"]
+)
+def test_is_place_false_for_organizations(text):
+    (part,) = split_parts(text)
+    assert not countries.is_place(part)

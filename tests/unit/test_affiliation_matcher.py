@@ -1,0 +1,378 @@
+"""The affiliation matcher on a small index of made-up records (real tantivy, no server).
+
+Scores are tuned by the matcher's authors, so these tests check behaviour (what is returned,
+what is chosen, order and bounds), not particular numbers.
+"""
+
+import json
+
+import pytest
+
+from resmeta.index.reader import OrganizationIndex
+from resmeta.index.store import IndexStore
+from resmeta.services.affiliations import matcher as matcher_module
+from resmeta.services.affiliations.matcher import AffiliationMatcher
+from tests.factory import make_record, write_zip
+
+MATCHING_TYPES = {
+    "EXACT",
+    "PHRASE",
+    "COMMON TERMS",
+    "FUZZY",
+    "HEURISTICS",
+    "ACRONYM",
+    "SINGLE SEARCH",
+}
+
+
+def _location(city, code, country):
+    return [
+        {
+            "geonames_id": sum(map(ord, city)),
+            "geonames_details": {
+                "name": city,
+                "country_code": code,
+                "country_name": country,
+                "continent_code": "EU",
+                "continent_name": "Europe",
+                "lat": 1.5,
+                "lng": 2.5,
+            },
+        }
+    ]
+
+
+GB = _location("Oxford", "GB", "United Kingdom")
+FR = _location("Paris", "FR", "France")
+CA = _location("Montreal", "CA", "Canada")
+KE = _location("Nairobi", "KE", "Kenya")
+UG = _location("Kampala", "UG", "Uganda")
+JP = _location("Tokyo", "JP", "Japan")
+US = _location("Springfield", "US", "United States")
+
+
+def _names(display, acronyms=(), labels=()):
+    names = [{"value": display, "types": ["ror_display", "label"], "lang": "en"}]
+    names += [{"value": label, "types": ["label"], "lang": None} for label in labels]
+    names += [{"value": acronym, "types": ["acronym"], "lang": None} for acronym in acronyms]
+    return names
+
+
+def _org(display, locations, types=("education",), acronyms=(), labels=(), **overrides):
+    return make_record(
+        display,
+        names=_names(display, acronyms, labels),
+        locations=locations,
+        types=list(types),
+        **overrides,
+    )
+
+
+def _relate(parent, child):
+    parent["relationships"].append(
+        {"label": child["names"][0]["value"], "type": "child", "id": child["id"]}
+    )
+    child["relationships"].append(
+        {"label": parent["names"][0]["value"], "type": "parent", "id": parent["id"]}
+    )
+
+
+RECORDS = {
+    "oxford": _org("University of Oxford", GB),
+    "clarendon": _org("Clarendon Laboratory", GB, types=["facility"]),
+    "brookes": _org("Oxford Brookes University", GB),
+    "montreal": _org("Université de Montréal", CA, acronyms=["UdeM"]),
+    "saclay": _org("Université Paris-Saclay", FR, acronyms=["UPSaclay"]),
+    "paris8": _org("Université Paris 8", FR),
+    "paris13": _org("Université Paris 13", FR),
+    "health_ke": _org("Ministry of Health", KE, types=["government"]),
+    "health_ug": _org("Ministry of Health", UG, types=["government"]),
+    "physics_a": _org("Institute of Physics", GB, types=["nonprofit"]),
+    "physics_b": _org("Institute of Physics", GB, types=["facility"]),
+    "tokyo": _org("University of Tokyo", JP, labels=["東京大学"]),
+    "closed": _org("Old Closed Institute", GB, types=["facility"], status="inactive"),
+    "withdrawn": _org("Withdrawn Research Centre", GB, types=["facility"], status="withdrawn"),
+    "springfield_college": _org("Springfield College", US),
+    "springfield_company": _org("Springfield College", US, types=["company"]),
+}
+_relate(RECORDS["oxford"], RECORDS["clarendon"])
+KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("affiliations")
+    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": list(RECORDS.values())})
+    folder, _ = IndexStore(tmp / "data").build(dump)
+    return AffiliationMatcher(OrganizationIndex(folder))
+
+
+def keys(matches):
+    return [KEY_OF[m.info.id] for m in matches]
+
+
+def chosen(matches):
+    return [KEY_OF[m.info.id] for m in matches if m.chosen]
+
+
+def check_invariants(matches):
+    """What every answer must satisfy (issue 3)."""
+    picked = [i for i, m in enumerate(matches) if m.chosen]
+    assert len(picked) <= 1, "at most one chosen"
+    assert picked in ([], [0]), "the chosen item comes first"
+    for m in matches:
+        assert 0.0 <= m.score <= 1.0
+        assert m.matching_type in MATCHING_TYPES
+        assert isinstance(m.substring, str)
+    rest = [m.score for m in matches if not m.chosen]
+    assert rest == sorted(rest, reverse=True), "items sorted by score"
+    ids = [m.info.id for m in matches]
+    assert len(ids) == len(set(ids)), "each organization at most once"
+
+
+# -- choosing the right organization ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("University of Oxford", "oxford"),
+        ("The University of Oxford", "oxford"),
+        ("UNIVERSITY OF OXFORD", "oxford"),
+        ("Oxford Brookes University", "brookes"),
+        ("Université Paris-Saclay", "saclay"),
+        ("University of Tokyo", "tokyo"),
+    ],
+)
+def test_an_exact_name_is_chosen(matcher, text, expected):
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert chosen(matches) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Université Paris 8", "paris8"), ("Université Paris 13, Villetaneuse, France", "paris13")],
+)
+def test_names_that_differ_only_by_a_number_are_told_apart(matcher, text, expected):
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert chosen(matches) == [expected]
+
+
+def test_an_abbreviated_name_is_chosen(matcher):
+    matches = matcher.match("Univ. of Oxford")
+    check_invariants(matches)
+    assert chosen(matches) == ["oxford"]
+
+
+def test_a_name_written_without_accents_is_chosen(matcher):
+    matches = matcher.match("Universite de Montreal")
+    check_invariants(matches)
+    assert chosen(matches) == ["montreal"]
+
+
+def test_a_name_in_a_non_latin_script_is_chosen(matcher):
+    matches = matcher.match("東京大学")
+    check_invariants(matches)
+    assert chosen(matches) == ["tokyo"]
+
+
+def test_the_organization_is_found_among_department_street_and_country(matcher):
+    text = "Dept. of Physics, Univ. of Oxford, Parks Road, Oxford OX1 3PU, U.K."
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert chosen(matches) == ["oxford"]
+    assert matches[0].substring == "Univ. of Oxford"
+
+
+def test_a_unit_named_with_its_parent_gives_way_to_the_parent(matcher):
+    """`_choose`: a contender whose parent also contends gives way to it."""
+    matches = matcher.match("Clarendon Laboratory, University of Oxford, Oxford, UK")
+    check_invariants(matches)
+    assert chosen(matches) == ["oxford"]
+    assert "clarendon" in keys(matches)  # still a candidate, only not the chosen one
+
+
+def test_a_unit_named_without_its_parent_is_chosen(matcher):
+    matches = matcher.match("Clarendon Laboratory, Oxford, UK")
+    check_invariants(matches)
+    assert chosen(matches) == ["clarendon"]
+
+
+def test_two_unrelated_organizations_named_equally_well_choose_nothing(matcher):
+    matches = matcher.match("Institute of Physics, London, UK")
+    check_invariants(matches)
+    assert {"physics_a", "physics_b"} <= set(keys(matches))
+    assert chosen(matches) == []
+
+
+def test_of_unrelated_equals_a_single_university_is_chosen(matcher):
+    """`_choose`: of several unrelated contenders, a single university is chosen."""
+    matches = matcher.match("Springfield College")
+    check_invariants(matches)
+    assert {"springfield_college", "springfield_company"} <= set(keys(matches))
+    assert chosen(matches) == ["springfield_college"]
+
+
+def test_the_same_name_in_two_countries_without_a_country_chooses_nothing(matcher):
+    matches = matcher.match("Ministry of Health")
+    check_invariants(matches)
+    assert {"health_ke", "health_ug"} <= set(keys(matches))
+    assert chosen(matches) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "other"),
+    [
+        ("Ministry of Health, Kenya", "health_ke", "health_ug"),
+        ("Ministry of Health, Nairobi, Kenya", "health_ke", "health_ug"),
+        ("Ministry of Health; Kampala; Uganda", "health_ug", "health_ke"),
+    ],
+)
+def test_the_same_name_in_two_countries_with_the_country_given(matcher, text, expected, other):
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert chosen(matches) == [expected]
+    assert other not in keys(matches)
+
+
+@pytest.mark.parametrize(
+    ("text", "excluded"),
+    [
+        ("University of Oxford, Germany", "oxford"),
+        ("University of Oxford, Paris, France", "oxford"),
+        ("Clarendon Laboratory, Berkeley, CA 94720", "clarendon"),
+        ("Université de Montréal, USA", "montreal"),
+    ],
+)
+def test_a_candidate_located_elsewhere_than_the_named_country_is_not_returned(
+    matcher, text, excluded
+):
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert excluded not in keys(matches)
+    assert excluded not in chosen(matches)
+
+
+def test_an_organization_named_after_a_country_is_not_rejected_by_its_own_name(matcher):
+    # "Oxford" is no country; "France" is where Saclay is: the record stays and is chosen.
+    matches = matcher.match("Université Paris-Saclay, Orsay, France")
+    check_invariants(matches)
+    assert chosen(matches) == ["saclay"]
+
+
+@pytest.mark.parametrize(("acronym", "key"), [("UPSaclay", "saclay"), ("UdeM", "montreal")])
+def test_an_acronym_alone_is_a_candidate_but_is_not_chosen(matcher, acronym, key):
+    """ACRONYM_SCORE is below CHOOSE_AT: an acronym on its own is never enough to choose."""
+    assert matcher_module.ACRONYM_SCORE < matcher_module.CHOOSE_AT
+    matches = matcher.match(acronym)
+    check_invariants(matches)
+    assert chosen(matches) == []
+    assert key in keys(matches)
+    found = matches[keys(matches).index(key)]
+    assert found.score < matcher_module.CHOOSE_AT
+    assert found.matching_type == "ACRONYM"
+
+
+@pytest.mark.parametrize("all_status", [False, True])
+def test_word_candidates_share_a_word_with_the_string(matcher, all_status):
+    """Candidates are exact names, acronyms and word matches: an organization with no word
+    in common with the string (here, Montréal for Oxford) is no candidate."""
+    matches = matcher.match("University of Oxford", all_status=all_status)
+    check_invariants(matches)
+    assert chosen(matches) == ["oxford"]
+    assert "montreal" not in keys(matches)
+    assert "saclay" not in keys(matches)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("Old Closed Institute", "closed"), ("Withdrawn Research Centre, Oxford, UK", "withdrawn")],
+)
+def test_inactive_and_withdrawn_records_only_with_all_status(matcher, text, key):
+    without = matcher.match(text)
+    check_invariants(without)
+    assert key not in keys(without)
+    widened = matcher.match(text, all_status=True)
+    check_invariants(widened)
+    assert chosen(widened) == [key]
+    assert widened[0].info.status != "active"
+
+
+def test_all_status_still_finds_active_records(matcher):
+    matches = matcher.match("University of Oxford", all_status=True)
+    assert chosen(matches) == ["oxford"]
+
+
+def test_substring_is_the_part_as_written(matcher):
+    matches = matcher.match("Department of Physics, Université de Montréal, Montréal, Canada")
+    assert chosen(matches) == ["montreal"]
+    assert matches[0].substring == "Université de Montréal"
+    assert matches[0].substring in "Department of Physics, Université de Montréal"
+
+
+def test_document_is_the_v2_record_of_the_match(matcher):
+    matches = matcher.match("University of Oxford")
+    document = json.loads(matcher.document(matches[0]))
+    assert document["id"] == RECORDS["oxford"]["id"]
+    assert document["names"] == RECORDS["oxford"]["names"]
+    assert document["relationships"] == RECORDS["oxford"]["relationships"]
+
+
+# -- strings that must not crash ----------------------------------------------------------------
+
+NASTY = [
+    "",
+    "   ",
+    '"',
+    "\\",
+    "!!!",
+    "12345",
+    "a," * 1000,
+    "x" * 2000,
+    "A" * 2000,
+    "University of Oxford, " * 90,
+    "Oxford " * 300,
+    "a - " * 500,
+    "東京大学",
+    "Московский государственный университет",
+    "جامعة القاهرة",
+    "\x00\x01\x1f\x7f",
+    "University\x00 of\x07 Oxford\x1b",
+    "\u200b\ufeff",
+    "OR AND NOT",
+    'title:foo* "bar~2',
+    "(((",
+    "x@y",
+    "ÅÄÖ ǅ \uffff",
+]
+
+
+@pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
+@pytest.mark.parametrize("all_status", [False, True])
+def test_strings_that_must_not_crash(matcher, text, all_status):
+    matches = matcher.match(text, all_status=all_status)
+    check_invariants(matches)
+
+
+@pytest.mark.parametrize("text", ["", "   ", '"', "\\", "!!!", "12345", "a," * 1000])
+def test_strings_without_a_name_match_nothing(matcher, text):
+    assert matcher.match(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "University of Oxford",
+        "Clarendon Laboratory, University of Oxford, UK",
+        "Ministry of Health",
+        "Institute of Physics, University of Oxford",
+        "Université Paris, France",
+        "Oxford University, Tokyo University, Montreal University",
+        "Old Closed Institute, University of Oxford",
+    ],
+)
+@pytest.mark.parametrize("all_status", [False, True])
+def test_invariants_on_ordinary_strings(matcher, text, all_status):
+    check_invariants(matcher.match(text, all_status=all_status))
