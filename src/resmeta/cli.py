@@ -101,6 +101,114 @@ def index(dump: Path | None, data_dir: Path, force: bool) -> None:
     _print_summary(meta)
 
 
+@main.command()
+@click.argument("source", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the rows with their match (default: standard output).",
+)
+@click.option(
+    "--column",
+    help="The column (CSV, TSV) or key (JSON Lines) holding the "
+    "affiliation. Default: 'affiliation', or the only column.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "jsonl"]),
+    help="Input and output format. Default: from INPUT's extension, CSV for stdin.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="Local worker processes.",
+)
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", help="The Dask scheduler's address, with --engine dask.")
+@click.option(
+    "--top-k",
+    type=click.IntRange(0, 20),
+    default=0,
+    show_default=True,
+    help="Also list this many other candidates per row.",
+)
+@click.option("--all-status", is_flag=True, help="Match inactive and withdrawn records too.")
+@click.option("--resume", is_flag=True, help="Carry on from where an interrupted run stopped.")
+@dump_option
+@data_dir_option
+def match(
+    source: str,
+    output: Path | None,
+    column: str | None,
+    fmt: str | None,
+    workers: int,
+    engine: str,
+    scheduler: str | None,
+    top_k: int,
+    all_status: bool,
+    resume: bool,
+    dump: Path | None,
+    data_dir: Path,
+) -> None:
+    """Match every affiliation of INPUT (CSV, TSV or JSON Lines; - for standard input) and
+    write the rows with ror_id, name, score, matching_type and chosen."""
+    from resmeta.services.affiliations import bulk
+
+    source_path = None if source == "-" else Path(source)
+    if source_path and not source_path.is_file():
+        _fail(f"'{source}' is not a file")
+    folder = str(_index_for_serving(IndexStore(Path(data_dir)), dump))
+    try:
+        fmt = bulk.detect_format(source_path, fmt)
+        if engine == "dask":
+            if not scheduler:
+                _fail("--engine dask needs --scheduler ADDRESS")
+            runner = bulk.DaskEngine(folder, scheduler, all_status, top_k)
+        else:
+            runner = bulk.LocalEngine(folder, workers, all_status, top_k)
+    except bulk.BulkError as exc:
+        _fail(str(exc))
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            "[progress.percentage]{task.percentage:>3.0f}%",
+            "{task.fields[rate]}",
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("matching", total=None, rate="")
+            started = time.perf_counter()
+
+            def report(done: int, total: int | None) -> None:
+                rate = done / 1e6 / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, completed=done, total=total, rate=f"{rate:.2f} MB/s")
+
+            summary = bulk.run(
+                source_path, output, runner, fmt, column, top_k, resume, on_progress=report
+            )
+    except bulk.BulkError as exc:
+        _fail(str(exc))
+    finally:
+        runner.close()
+    for line in summary.bad_rows[:10]:
+        console.print(f"[yellow]skipped[/] {line}", highlight=False)
+    if len(summary.bad_rows) > 10:
+        console.print(f"[yellow]... and {len(summary.bad_rows) - 10} more bad rows[/]")
+    resumed = f" (resumed after row {summary.resumed_after})" if summary.resumed_after else ""
+    console.print(
+        f"{summary.rows:,} rows{resumed}, {summary.matched:,} matched, "
+        f"{len(summary.bad_rows):,} bad, {summary.distinct:,} distinct strings in "
+        f"{summary.seconds:.1f} s ({summary.strings_per_second:,.0f} strings/s)",
+        highlight=False,
+    )
+
+
 @main.group(name="eval")
 def evaluate_group() -> None:
     """Measure resmeta against gold data."""

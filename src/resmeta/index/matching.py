@@ -15,6 +15,7 @@ from resmeta.records.model import Organization
 
 class MatchingInfo(msgspec.Struct, array_like=True, frozen=True):
     id: str  # bare ROR ID
+    display: str  # the ror_display name, as written
     status: str
     names: list[str]  # display name, labels and aliases, normalised by `analysis.exact`
     acronyms: list[str]
@@ -43,6 +44,7 @@ def matching_info(org: Organization) -> bytes:
             related[relation.type].append(relation.id.removeprefix(ROR_URL_PREFIX))
     info = MatchingInfo(
         id=org.id.removeprefix(ROR_URL_PREFIX),
+        display=org.display_name,
         status=org.status,
         names=names,
         acronyms=acronyms,

@@ -1,0 +1,429 @@
+"""Match affiliation strings in bulk: rows in (CSV, TSV, JSON Lines), the same rows out with
+their match, on all local cores or on a Dask cluster.
+
+The input is read in batches. Each batch's distinct strings (white space folded) that were
+not matched before are matched in parallel; then the batch's rows are written in input order
+and a checkpoint beside the output records how far the run got, so `resume` carries on from
+there after an interruption.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import sys
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Protocol
+
+import orjson
+
+from resmeta.records.ids import ror_url
+
+RESULT_FIELDS = ("ror_id", "name", "score", "matching_type", "chosen")
+BATCH_ROWS = 5000
+TASK_STRINGS = 250
+CACHE_SIZE = 200_000  # distinct strings remembered across batches
+FORMATS = ("csv", "tsv", "jsonl")
+
+
+class BulkError(Exception):
+    """A problem that stops the whole run (not a bad row, which is reported and skipped)."""
+
+
+# -- matching, in whatever process runs it ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ror_id: str
+    name: str
+    score: float
+    matching_type: str
+    chosen: bool
+
+
+def match_chunk(
+    index_folder: str, texts: list[str], all_status: bool = False, top_k: int = 0
+) -> list[list[Candidate]]:
+    """Match each text; the chosen organization (if any) first, then up to `top_k` more
+    candidates. Runs in worker processes: the index is opened once per process."""
+    matcher = _matcher(index_folder)
+    results = []
+    for text in texts:
+        matches = matcher.match(text, all_status=all_status)
+        keep = [m for m in matches if m.chosen] + [m for m in matches if not m.chosen][:top_k]
+        results.append(
+            [
+                Candidate(
+                    ror_url(m.info.id),
+                    m.info.display,
+                    round(m.score, 4),
+                    m.matching_type,
+                    m.chosen,
+                )
+                for m in keep
+            ]
+        )
+    return results
+
+
+_matchers: dict[str, object] = {}
+
+
+def _matcher(index_folder: str):
+    if index_folder not in _matchers:
+        from resmeta.index.reader import OrganizationIndex
+        from resmeta.services.affiliations.matcher import AffiliationMatcher
+
+        _matchers[index_folder] = AffiliationMatcher(OrganizationIndex(Path(index_folder)))
+    return _matchers[index_folder]
+
+
+# -- engines ------------------------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class LocalEngine:
+    """All cores of this machine (one process per worker); `workers=1` runs in-process."""
+
+    index_folder: str
+    workers: int = os.cpu_count() or 1
+    all_status: bool = False
+    top_k: int = 0
+
+    def __post_init__(self) -> None:
+        self._pool = None
+        if self.workers > 1:
+            context = multiprocessing.get_context("spawn")  # tantivy is not fork-safe
+            self._pool = context.Pool(self.workers)
+
+    def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]:
+        args = [(self.index_folder, task, self.all_status, self.top_k) for task in tasks]
+        if self._pool is None:
+            return [match_chunk(*a) for a in args]
+        return self._pool.starmap(match_chunk, args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+
+
+@dataclass
+class DaskEngine:
+    """The workers of a Dask cluster. They need resmeta installed and the index folder at the
+    same path (a shared file system, or the same machine)."""
+
+    index_folder: str
+    scheduler: str
+    all_status: bool = False
+    top_k: int = 0
+
+    def __post_init__(self) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise BulkError(
+                "the Dask engine needs the 'distributed' package: pip install 'resmeta[dask]'"
+            ) from None
+        try:
+            self._client = Client(self.scheduler, timeout="10s")
+        except OSError as exc:
+            raise BulkError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
+
+    def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]:
+        futures = self._client.map(
+            match_chunk,
+            [self.index_folder] * len(tasks),
+            tasks,
+            [self.all_status] * len(tasks),
+            [self.top_k] * len(tasks),
+            pure=False,
+        )
+        return self._client.gather(futures)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+# -- rows in and out ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int  # 1-based, data rows only
+    values: dict
+    text: str | None
+    error: str | None = None
+
+
+def detect_format(path: Path | None, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    suffix = path.suffix.lower() if path else ""
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".tsv", ".tab"):
+        return "tsv"
+    if suffix == ".csv" or path is None:
+        return "csv"
+    raise BulkError(f"cannot tell the format of '{path.name}': use --format csv, tsv or jsonl")
+
+
+def read_rows(lines: IO[str], fmt: str, column: str | None) -> tuple[list[str], Iterator[Row]]:
+    """The input's field names and its rows; a row without a usable string has an `error`."""
+    if fmt == "jsonl":
+        return [], _json_rows(lines, column or "affiliation")
+    reader = csv.DictReader(lines, delimiter="\t" if fmt == "tsv" else ",")
+    fields = reader.fieldnames or []
+    if column is None:
+        column = "affiliation" if "affiliation" in fields or len(fields) != 1 else fields[0]
+    if column not in fields:
+        raise BulkError(
+            f"the input has no column '{column}' (its columns: {', '.join(fields) or 'none'}); "
+            "name the column with --column"
+        )
+    return list(fields), _csv_rows(reader, column)
+
+
+def _csv_rows(reader: csv.DictReader, column: str) -> Iterator[Row]:
+    for number, values in enumerate(reader, start=1):
+        text = values.get(column)
+        if None in values:  # more cells than the header has
+            values.pop(None)
+            yield Row(number, values, None, "the row has more cells than the header")
+        elif not text or not text.strip():
+            yield Row(number, values, None, f"the '{column}' cell is empty")
+        else:
+            yield Row(number, values, text)
+
+
+def _json_rows(lines: IO[str], column: str) -> Iterator[Row]:
+    number = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            values = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield Row(number, {"line": line.rstrip("\n")}, None, f"not JSON: {exc}")
+            continue
+        if not isinstance(values, dict):
+            yield Row(number, {"value": values}, None, "not a JSON object")
+            continue
+        text = values.get(column)
+        if not isinstance(text, str) or not text.strip():
+            yield Row(number, values, None, f"no string in the '{column}' field")
+        else:
+            yield Row(number, values, text)
+
+
+class RowWriter:
+    def __init__(self, out: IO[str], fmt: str, fields: list[str], top_k: int, header: bool) -> None:
+        self.out, self.fmt, self.top_k = out, fmt, top_k
+        self._csv = None
+        if fmt != "jsonl":
+            extra = [*RESULT_FIELDS, *(["candidates"] if top_k else []), "error"]
+            names = fields + [f for f in extra if f not in fields]
+            self._csv = csv.DictWriter(
+                out, names, delimiter="\t" if fmt == "tsv" else ",", extrasaction="ignore"
+            )
+            if header:
+                self._csv.writeheader()
+
+    def write(self, row: Row, candidates: list[Candidate] | None) -> None:
+        chosen = candidates[0] if candidates and candidates[0].chosen else None
+        result = {
+            "ror_id": chosen.ror_id if chosen else None,
+            "name": chosen.name if chosen else None,
+            "score": chosen.score if chosen else None,
+            "matching_type": chosen.matching_type if chosen else None,
+            "chosen": chosen is not None,
+        }
+        if self.top_k:
+            result["candidates"] = [
+                {
+                    "ror_id": c.ror_id,
+                    "name": c.name,
+                    "score": c.score,
+                    "matching_type": c.matching_type,
+                }
+                for c in (candidates or [])
+                if not c.chosen
+            ]
+        if row.error:
+            result["error"] = row.error
+        if self._csv is None:
+            self.out.write(orjson.dumps({**row.values, **result}).decode() + "\n")
+        else:
+            if self.top_k:
+                result["candidates"] = orjson.dumps(result["candidates"]).decode()
+            self._csv.writerow({**row.values, **_csv_cells(result)})
+
+
+def _csv_cells(result: dict) -> dict:
+    cells = {k: "" if v is None else v for k, v in result.items()}
+    cells["chosen"] = "true" if result["chosen"] else "false"
+    return cells
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    matched: int = 0  # rows with a chosen organization
+    distinct: int = 0  # strings actually matched (after de-duplication)
+    bad_rows: list[str] = field(default_factory=list)
+    resumed_after: int = 0
+    seconds: float = 0.0
+
+    @property
+    def strings_per_second(self) -> float:
+        return self.distinct / self.seconds if self.seconds else 0.0
+
+
+class Checkpoint:
+    """How many input rows an interrupted run had written, and the output's size then."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = output.with_name(output.name + ".resmeta-progress")
+
+    def load(self) -> tuple[int, int] | None:
+        if not self.path.exists():
+            return None
+        data = orjson.loads(self.path.read_bytes())
+        return data["rows"], data["bytes"]
+
+    def save(self, rows: int, size: int) -> None:
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        temporary.write_bytes(orjson.dumps({"rows": rows, "bytes": size}))
+        os.replace(temporary, self.path)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def run(
+    source: Path | None,
+    output: Path | None,
+    engine: Engine,
+    fmt: str,
+    column: str | None = None,
+    top_k: int = 0,
+    resume: bool = False,
+    on_progress: Callable[[int, int | None], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Summary:
+    """Match every row of `source` (None: standard input) into `output` (None: standard
+    output). With `resume`, carry on from the checkpoint an interrupted run left."""
+    if resume and output is None:
+        raise BulkError("--resume needs an output file (-o)")
+    checkpoint = Checkpoint(output) if output else None
+    done_rows, done_bytes = (checkpoint.load() if resume and checkpoint else None) or (0, 0)
+    summary = Summary(resumed_after=done_rows)
+    total = source.stat().st_size if source else None
+
+    raw = open(source, "rb") if source else sys.stdin.buffer
+    counted = _CountingReader(raw)
+    lines = io.TextIOWrapper(counted, encoding="utf-8-sig", errors="replace", newline="")
+    if output:
+        out_file = open(output, "r+" if done_rows else "w", encoding="utf-8", newline="")
+        out_file.truncate(done_bytes)
+        out_file.seek(done_bytes)
+    else:
+        out_file = sys.stdout
+    started = time.perf_counter()
+    cache: OrderedDict[str, list[Candidate]] = OrderedDict()
+    try:
+        fields, rows = read_rows(lines, fmt, column)
+        writer = RowWriter(out_file, fmt, fields, top_k, header=not done_rows)
+        for batch in _batches(rows, batch_rows):
+            if batch[-1].number <= done_rows:
+                continue
+            batch = [row for row in batch if row.number > done_rows]
+            _match_batch(batch, engine, cache, summary)
+            for row in batch:
+                candidates = cache.get(_key(row.text)) if row.text else None
+                writer.write(row, candidates)
+                summary.rows += 1
+                summary.matched += bool(candidates and candidates[0].chosen)
+                if row.error:
+                    summary.bad_rows.append(f"row {row.number}: {row.error}")
+            out_file.flush()
+            if checkpoint:
+                checkpoint.save(batch[-1].number, out_file.tell())
+            if on_progress:
+                on_progress(counted.count, total)
+        if checkpoint:
+            checkpoint.clear()
+    finally:
+        summary.seconds = time.perf_counter() - started
+        if output:
+            out_file.close()
+        if source:
+            raw.close()
+    return summary
+
+
+def _match_batch(batch: list[Row], engine: Engine, cache: OrderedDict, summary: Summary) -> None:
+    wanted = list(
+        dict.fromkeys(_key(r.text) for r in batch if r.text and _key(r.text) not in cache)
+    )
+    tasks = [wanted[i : i + TASK_STRINGS] for i in range(0, len(wanted), TASK_STRINGS)]
+    for task, results in zip(tasks, engine.map(tasks) if tasks else [], strict=True):
+        for text, candidates in zip(task, results, strict=True):
+            cache[text] = candidates
+    summary.distinct += len(wanted)
+    for row in batch:  # keep this batch's strings, forget the oldest others
+        if row.text:
+            cache.move_to_end(_key(row.text))
+    while len(cache) > max(CACHE_SIZE, len(batch)):
+        cache.popitem(last=False)
+
+
+def _key(text: str) -> str:
+    """Strings that differ only in white space or Unicode form are matched once."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from a binary stream (for progress on any input)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw, self.count = raw, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
