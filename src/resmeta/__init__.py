@@ -1,3 +1,86 @@
-"""resmeta: a self-hostable research-metadata service (ROR API over a local dump)."""
+"""resmeta: a self-hostable research-metadata service (ROR API over a local dump).
+
+The Python API matches affiliation strings without a server:
+
+    >>> import resmeta
+    >>> resmeta.match("Dept. of Physics, Univ. of Oxford, UK")[0].name
+    'University of Oxford'
+    >>> for candidates in resmeta.match_many(["Harvard Medical School", "CERN"], workers=2):
+    ...     ...
+
+The dump is found as `resmeta serve` finds it (`dump=`, RESMETA_DUMP, the data folder), and
+its index is built on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from resmeta.services.affiliations.bulk import Candidate
 
 __version__ = "0.1.0"
+__all__ = ["match", "match_many"]
+
+
+def match(
+    affiliation: str,
+    *,
+    dump: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    all_status: bool = False,
+    top_k: int = 10,
+) -> list[Candidate]:
+    """The organizations an affiliation string names, best first; `chosen` marks the one
+    the matcher is sure of (at most one, and then it is first)."""
+    from resmeta.services.affiliations.bulk import match_chunk
+
+    return match_chunk(_index_folder(dump, data_dir), [affiliation], all_status, top_k)[0]
+
+
+def match_many(
+    affiliations: Iterable[str],
+    *,
+    workers: int = 1,
+    dump: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    all_status: bool = False,
+    top_k: int = 0,
+    batch: int = 5000,
+) -> Iterator[list[Candidate]]:
+    """`match` for many strings, in order, on `workers` processes."""
+    from resmeta.services.affiliations.bulk import TASK_STRINGS, LocalEngine
+
+    engine = LocalEngine(_index_folder(dump, data_dir), workers, all_status, top_k)
+    try:
+        pending: list[str] = []
+        for text in affiliations:
+            pending.append(text)
+            if len(pending) >= batch:
+                yield from _run(engine, pending, TASK_STRINGS)
+                pending = []
+        yield from _run(engine, pending, TASK_STRINGS)
+    finally:
+        engine.close()
+
+
+def _run(engine, texts: list[str], size: int) -> Iterator[list[Candidate]]:
+    tasks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    for results in engine.map(tasks) if tasks else []:
+        yield from results
+
+
+@functools.cache
+def _index_folder(dump: str | Path | None, data_dir: str | Path | None) -> str:
+    import os
+
+    import platformdirs
+
+    from resmeta.index.store import IndexStore
+    from resmeta.services.dumps import index_for
+
+    folder = data_dir or os.environ.get("RESMETA_DATA_DIR") or platformdirs.user_data_dir("resmeta")
+    return str(index_for(IndexStore(Path(folder)), Path(dump) if dump else None))

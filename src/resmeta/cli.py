@@ -23,7 +23,7 @@ from resmeta import __version__
 from resmeta.index.build import IndexMeta
 from resmeta.index.store import IndexStore
 from resmeta.records.dump import DumpError
-from resmeta.services.dumps import DumpNotFound, download_latest, find_dump
+from resmeta.services.dumps import DumpNotFound, download_latest, find_dump, index_for
 
 DATA_DIR_ENV = "RESMETA_DATA_DIR"
 console = Console(stderr=True)
@@ -89,7 +89,10 @@ def serve(
 def index(dump: Path | None, data_dir: Path, force: bool) -> None:
     """Build the index of a dump and make it the one served."""
     store = IndexStore(Path(data_dir))
-    path = _resolve_dump(store, dump, allow_current=False)
+    try:
+        path = find_dump(str(dump) if dump else None, store.data_dir) or _download(store.data_dir)
+    except DumpNotFound as exc:
+        _fail(str(exc))
     existing = None if force else store.find(path)
     if existing:
         store.set_current(existing)
@@ -256,32 +259,14 @@ def evaluate_affiliations(
 
 
 def _index_for_serving(store: IndexStore, dump: Path | None) -> Path:
-    path = _resolve_dump(store, dump, allow_current=True)
-    if path is None:
-        current = store.current()
-        console.print(f"[yellow]no dump found: serving the current index {current}[/]")
-        return current
-    folder = store.find(path)
-    if folder is None:
-        folder, _ = _build(store, path)
-    store.set_current(folder)
-    return folder
-
-
-def _resolve_dump(store: IndexStore, dump: Path | None, allow_current: bool) -> Path | None:
     try:
-        path = find_dump(str(dump) if dump else None, store.data_dir)
-        if path is None and allow_current and store.current() is not None:
-            return None
-        if path is None:
-            console.print("no dump given or found: downloading the latest ROR release")
-            path = _download(store.data_dir)
-        return path
+        return index_for(store, dump, build=lambda s, path: _build(s, path)[0], download=_download)
     except DumpNotFound as exc:
         _fail(str(exc))
 
 
 def _download(data_dir: Path) -> Path:
+    console.print("no dump given or found: downloading the latest ROR release")
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from resmeta.index.store import IndexStore
+
 DUMP_ENV = "RESMETA_DUMP"
 RELEASES_ENV = "RESMETA_RELEASES_URL"
 # ROR publishes every data dump in this Zenodo community, newest first with this query.
@@ -78,3 +80,27 @@ def _first_zip(listing: dict) -> dict:
             if file_info["key"].endswith(".zip"):
                 return file_info
     raise ValueError("the newest release lists no .zip file")
+
+
+def index_for(
+    store: IndexStore,
+    dump: Path | None,
+    build: Callable[[IndexStore, Path], Path] | None = None,
+    download: Callable[[Path], Path] | None = None,
+) -> Path:
+    """The index to serve and make current: that of the dump named or found (built when
+    missing), else the one already current, else that of the latest ROR release.
+
+    `build` and `download` default to doing it silently; the CLI passes its progress bars.
+    """
+    path = find_dump(str(dump) if dump else None, store.data_dir)
+    if path is None:
+        current = store.current()
+        if current is not None:
+            return current
+        path = (download or download_latest)(store.data_dir)
+    folder = store.find(path)
+    if folder is None:
+        folder = build(store, path) if build else store.build(path)[0]
+    store.set_current(folder)
+    return folder

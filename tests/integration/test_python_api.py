@@ -1,0 +1,26 @@
+"""resmeta.match and resmeta.match_many, used as a library on the subset dump."""
+
+import resmeta
+
+
+def test_match_chooses_and_ranks(subset_dump, subset_data_dir):
+    candidates = resmeta.match(
+        "Dept. of Physics, Univ. of Oxford, UK", dump=subset_dump, data_dir=subset_data_dir
+    )
+    assert candidates[0].chosen and candidates[0].ror_id == "https://ror.org/052gg0110"
+    assert candidates[0].name == "University of Oxford"
+    assert sum(c.chosen for c in candidates) == 1
+    scores = [c.score for c in candidates[1:]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_match_many_keeps_order_and_agrees_with_match(subset_dump, subset_data_dir):
+    texts = ["University of Oslo", "xyzzy plugh", "Dept. of Physics, Univ. of Oxford, UK"] * 3
+    results = list(
+        resmeta.match_many(texts, workers=2, dump=subset_dump, data_dir=subset_data_dir, batch=4)
+    )
+    assert len(results) == len(texts)
+    for text, candidates in zip(texts, results, strict=True):
+        expected = resmeta.match(text, dump=subset_dump, data_dir=subset_data_dir, top_k=0)
+        assert candidates == expected
+    assert results[1] == []
