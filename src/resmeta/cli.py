@@ -26,7 +26,7 @@ from resmeta.records.dump import DumpError
 from resmeta.services.dumps import DumpNotFound, download_latest, find_dump, index_for
 
 DATA_DIR_ENV = "RESMETA_DATA_DIR"
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # never break messages: scripts read them
 
 data_dir_option = click.option(
     "--data-dir",
