@@ -49,6 +49,7 @@ STOP_WORDS = frozenset(
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
+WINDOW = 6  # the most words of a name looked up inside a longer part
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000
 UNIT_WORDS = frozenset(
@@ -121,6 +122,7 @@ class AffiliationMatcher:
                 matches.append(
                     Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal)
                 )
+        matches += self._names_inside(span, words)
         searched = [w for w in words if w not in STOP_WORDS] or words
         found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
         for _, info, address in found:
@@ -129,6 +131,25 @@ class AffiliationMatcher:
         if all_status:
             return matches
         return [m for m in matches if m.info.status == "active"]
+
+    def _names_inside(self, span: Part, words: list[str]) -> list[Match]:
+        """Names written inside a longer part without a comma around them ("College of
+        Optics Zhejiang University"): every run of 2 to `WINDOW` words is looked up."""
+        if len(words) < 3:
+            return []
+        windows = {
+            " ".join(words[start : start + size])
+            for size in range(2, min(WINDOW, len(words) - 1) + 1)
+            for start in range(len(words) - size + 1)
+        }
+        found = self.index.matching_candidates(self._any("name_exact", sorted(windows)), 20)
+        matches = []
+        for _, info, address in found:
+            inside = max((n for n in info.names if n in windows), key=len, default=None)
+            if inside is not None:
+                score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(inside) / len(span.normal)
+                matches.append(Match(info, address, score, "PHRASE", span.text, inside))
+        return matches
 
     def _any(self, field: str, terms: list[str]) -> tantivy.Query:
         """Records with any of the terms, best first. Status is checked afterwards: a status
