@@ -264,7 +264,8 @@ def test_an_organization_named_after_a_country_is_not_rejected_by_its_own_name(m
 
 @pytest.mark.parametrize(("acronym", "key"), [("UPSaclay", "saclay"), ("UdeM", "montreal")])
 def test_an_acronym_alone_is_a_candidate_but_is_not_chosen(matcher, acronym, key):
-    """ACRONYM_SCORE is below CHOOSE_AT: an acronym on its own is never enough to choose."""
+    """A mixed-case acronym on its own scores ACRONYM_SCORE, below CHOOSE_AT: not enough to
+    choose (only an upper-case acronym that one organization alone uses is)."""
     assert matcher_module.ACRONYM_SCORE < matcher_module.CHOOSE_AT
     matches = matcher.match(acronym)
     check_invariants(matches)

@@ -49,6 +49,7 @@ STOP_WORDS = frozenset(
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
+UNIQUE_ACRONYM_SCORE = 0.9
 WINDOW = 6  # the most words of a name looked up inside a longer part
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000
@@ -118,10 +119,15 @@ class AffiliationMatcher:
                 )
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
-            for _, info, address in self.index.matching_candidates(acronym, 20):
-                matches.append(
-                    Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal)
-                )
+            owners = self.index.matching_candidates(acronym, 20)
+            active = [o for o in owners if o[1].status == "active"]
+            # An acronym only one organization in ROR uses, and long enough not to be a
+            # common abbreviation, names it ("CSIRO"); otherwise it is only a hint.
+            score = (
+                UNIQUE_ACRONYM_SCORE if len(active) == 1 and len(span.text) >= 4 else ACRONYM_SCORE
+            )
+            for _, info, address in owners:
+                matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
         matches += self._names_inside(span, words)
         searched = [w for w in words if w not in STOP_WORDS] or words
         found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
