@@ -115,7 +115,7 @@ def index(dump: Path | None, data_dir: Path, force: bool) -> None:
 @click.option(
     "--column",
     help="The column (CSV, TSV) or key (JSON Lines) holding the "
-    "affiliation. Default: 'affiliation', or the only column.",
+    "affiliation. Default: 'affiliation' (in CSV and TSV also the only column).",
 )
 @click.option(
     "--format",
@@ -188,9 +188,11 @@ def match(
             task = progress.add_task("matching", total=None, rate="")
             started = time.perf_counter()
 
-            def report(done: int, total: int | None) -> None:
-                rate = done / 1e6 / max(time.perf_counter() - started, 1e-9)
-                progress.update(task, completed=done, total=total, rate=f"{rate:.2f} MB/s")
+            def report(done: int, total: int | None, rows: int) -> None:
+                rate = rows / max(time.perf_counter() - started, 1e-9)
+                progress.update(
+                    task, completed=done, total=total, rate=f"{rows:,} rows, {rate:,.0f} rows/s"
+                )
 
             summary = bulk.run(
                 source_path, output, runner, fmt, column, top_k, resume, on_progress=report

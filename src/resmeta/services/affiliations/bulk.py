@@ -327,7 +327,7 @@ def run(
     column: str | None = None,
     top_k: int = 0,
     resume: bool = False,
-    on_progress: Callable[[int, int | None], None] | None = None,
+    on_progress: Callable[[int, int | None, int], None] | None = None,
     batch_rows: int = BATCH_ROWS,
 ) -> Summary:
     """Match every row of `source` (None: standard input) into `output` (None: standard
@@ -335,7 +335,8 @@ def run(
     if resume and output is None:
         raise BulkError("--resume needs an output file (-o)")
     checkpoint = Checkpoint(output) if output else None
-    done_rows, done_bytes = (checkpoint.load() if resume and checkpoint else None) or (0, 0)
+    saved = checkpoint.load() if resume and checkpoint and output.exists() else None
+    done_rows, done_bytes = saved or (0, 0)  # no output left to resume: start afresh
     summary = Summary(resumed_after=done_rows)
     total = source.stat().st_size if source else None
 
@@ -369,7 +370,7 @@ def run(
             if checkpoint:
                 checkpoint.save(batch[-1].number, out_file.tell())
             if on_progress:
-                on_progress(counted.count, total)
+                on_progress(counted.count, total, summary.rows)
         if checkpoint:
             checkpoint.clear()
     finally:
