@@ -30,6 +30,26 @@ def ror_id(n: int) -> str:
     return f"https://ror.org/0{n:06d}{n % 100:02d}"
 
 
+def location(
+    city: str, code: str, country: str, continent_code: str = "EU", continent: str = "Europe"
+) -> list[dict]:
+    """A `locations` list of one made-up place."""
+    return [
+        {
+            "geonames_id": sum(map(ord, city)),
+            "geonames_details": {
+                "name": city,
+                "country_code": code,
+                "country_name": country,
+                "continent_code": continent_code,
+                "continent_name": continent,
+                "lat": 1.5,
+                "lng": 2.5,
+            },
+        }
+    ]
+
+
 def make_record(name: str = "Example University", **overrides) -> dict:
     n = next(_serial)
     record = {

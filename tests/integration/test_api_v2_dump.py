@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from resmeta.index.analysis import ABBREVIATIONS
 from tests.factory import V2_KEYS
 
 pytestmark = pytest.mark.integration
@@ -87,29 +88,10 @@ def words(text: str) -> list[str]:
     return result
 
 
-# Names compare equal after these rewrites (the server's `analysis.exact` documents them).
-_ABBREVIATIONS = {
-    "univ": "university",
-    "inst": "institute",
-    "lab": "laboratory",
-    "labs": "laboratories",
-    "tech": "technology",
-    "natl": "national",
-    "intl": "international",
-    "dept": "department",
-    "hosp": "hospital",
-    "ctr": "center",
-    "acad": "academy",
-    "sch": "school",
-    "coll": "college",
-    "govt": "government",
-}
-
-
 def exact(text: str) -> str:
     """A whole name as its words ("Paris-Saclay" and "paris saclay" are the same name), "&"
     read as "and", common abbreviations spelled out, a leading "the" dropped."""
-    tokens = [_ABBREVIATIONS.get(w, w) for w in words(text.replace("&", " and "))]
+    tokens = [ABBREVIATIONS.get(w, w) for w in words(text.replace("&", " and "))]
     return " ".join(tokens[1:] if tokens[:1] == ["the"] else tokens)
 
 

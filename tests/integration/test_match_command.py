@@ -20,6 +20,7 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import bulk
 from resmeta.services.affiliations.matcher import AffiliationMatcher
+from tests.bulk_expectations import as_csv_cells, csv_text, expected, jsonl_text
 from tests.conftest import RESMETA, SHARED_DATA
 
 pytestmark = pytest.mark.integration
@@ -74,46 +75,6 @@ def index_folder(subset_dump, subset_data_dir) -> str:
 @pytest.fixture(scope="module")
 def matcher(index_folder) -> AffiliationMatcher:
     return AffiliationMatcher(OrganizationIndex(Path(index_folder)))
-
-
-def expected(matcher, text, top_k=0):
-    matches = matcher.match(text)
-    chosen = matches[0] if matches and matches[0].chosen else None
-    result = {
-        "ror_id": f"https://ror.org/{chosen.info.id}" if chosen else None,
-        "name": chosen.info.display if chosen else None,
-        "score": round(chosen.score, 4) if chosen else None,
-        "matching_type": chosen.matching_type if chosen else None,
-        "chosen": chosen is not None,
-    }
-    if top_k:
-        result["candidates"] = [
-            {
-                "ror_id": f"https://ror.org/{m.info.id}",
-                "name": m.info.display,
-                "score": round(m.score, 4),
-                "matching_type": m.matching_type,
-            }
-            for m in matches
-            if not m.chosen
-        ][:top_k]
-    return result
-
-
-def as_cells(result):
-    cells = {k: "" if v is None else str(v) for k, v in result.items() if k != "candidates"}
-    cells["chosen"] = "true" if result["chosen"] else "false"
-    return cells
-
-
-def csv_text(rows, delimiter=","):
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
-
-
-def jsonl_text(items):
-    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
 
 
 def parse_csv(text, delimiter=","):
@@ -196,7 +157,7 @@ def test_csv_and_tsv_files_are_matched_into_the_same_format(cli, matcher, tmp_pa
     assert [r["affiliation"] for r in out] == TEXTS
     assert [r["year"] for r in out] == [str(2000 + i) for i in range(len(TEXTS))]
     for row, affiliation in zip(out, TEXTS, strict=True):
-        assert {k: row[k] for k in RESULT_COLUMNS} == as_cells(expected(matcher, affiliation))
+        assert {k: row[k] for k in RESULT_COLUMNS} == as_csv_cells(expected(matcher, affiliation))
     assert "5 rows" in summary_line(result) and "4 matched" in summary_line(result)
 
 
@@ -224,7 +185,7 @@ def test_stdin_is_read_and_the_rows_go_to_stdout(cli, matcher):
     assert fields[:6] == ["affiliation", *RESULT_COLUMNS]
     assert [r["affiliation"] for r in out] == TEXTS
     for row, text in zip(out, TEXTS, strict=True):
-        assert {k: row[k] for k in RESULT_COLUMNS} == as_cells(expected(matcher, text))
+        assert {k: row[k] for k in RESULT_COLUMNS} == as_csv_cells(expected(matcher, text))
     assert "5 rows" in summary_line(result)
 
 

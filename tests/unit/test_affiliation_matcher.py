@@ -12,7 +12,7 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import matcher as matcher_module
 from resmeta.services.affiliations.matcher import AffiliationMatcher
-from tests.factory import make_record, write_zip
+from tests.factory import location, make_record, write_zip
 
 MATCHING_TYPES = {
     "EXACT",
@@ -25,30 +25,13 @@ MATCHING_TYPES = {
 }
 
 
-def _location(city, code, country):
-    return [
-        {
-            "geonames_id": sum(map(ord, city)),
-            "geonames_details": {
-                "name": city,
-                "country_code": code,
-                "country_name": country,
-                "continent_code": "EU",
-                "continent_name": "Europe",
-                "lat": 1.5,
-                "lng": 2.5,
-            },
-        }
-    ]
-
-
-GB = _location("Oxford", "GB", "United Kingdom")
-FR = _location("Paris", "FR", "France")
-CA = _location("Montreal", "CA", "Canada")
-KE = _location("Nairobi", "KE", "Kenya")
-UG = _location("Kampala", "UG", "Uganda")
-JP = _location("Tokyo", "JP", "Japan")
-US = _location("Springfield", "US", "United States")
+GB = location("Oxford", "GB", "United Kingdom")
+FR = location("Paris", "FR", "France")
+CA = location("Montreal", "CA", "Canada")
+KE = location("Nairobi", "KE", "Kenya")
+UG = location("Kampala", "UG", "Uganda")
+JP = location("Tokyo", "JP", "Japan")
+US = location("Springfield", "US", "United States")
 
 
 def _names(display, acronyms=(), labels=()):

@@ -8,7 +8,6 @@ tests check that bulk matching reports what the matcher decides, not particular 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from pathlib import Path
 
@@ -18,34 +17,18 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import bulk
 from resmeta.services.affiliations.matcher import AffiliationMatcher
-from tests.factory import make_record, write_zip
+from tests.bulk_expectations import as_csv_cells, csv_text, expected, jsonl_text
+from tests.factory import location, make_record, write_zip
 
 RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen"]
 
 
-def _location(city, code, country):
-    return [
-        {
-            "geonames_id": sum(map(ord, city)),
-            "geonames_details": {
-                "name": city,
-                "country_code": code,
-                "country_name": country,
-                "continent_code": "EU",
-                "continent_name": "Europe",
-                "lat": 1.5,
-                "lng": 2.5,
-            },
-        }
-    ]
-
-
-GB = _location("Oxford", "GB", "United Kingdom")
-FR = _location("Paris", "FR", "France")
-CA = _location("Montreal", "CA", "Canada")
-KE = _location("Nairobi", "KE", "Kenya")
-UG = _location("Kampala", "UG", "Uganda")
-JP = _location("Tokyo", "JP", "Japan")
+GB = location("Oxford", "GB", "United Kingdom")
+FR = location("Paris", "FR", "France")
+CA = location("Montreal", "CA", "Canada")
+KE = location("Nairobi", "KE", "Kenya")
+UG = location("Kampala", "UG", "Uganda")
+JP = location("Tokyo", "JP", "Japan")
 
 
 def _org(display, locations, types=("education",), **overrides):
@@ -103,50 +86,6 @@ def test_the_made_up_index_has_the_cases_these_tests_rely_on(matcher):
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def expected(matcher, text, top_k=0):
-    """The result columns `resmeta match` should write for `text` (JSON values)."""
-    matches = matcher.match(text)
-    chosen = matches[0] if matches and matches[0].chosen else None
-    result = {
-        "ror_id": f"https://ror.org/{chosen.info.id}" if chosen else None,
-        "name": chosen.info.display if chosen else None,
-        "score": round(chosen.score, 4) if chosen else None,
-        "matching_type": chosen.matching_type if chosen else None,
-        "chosen": chosen is not None,
-    }
-    if top_k:
-        result["candidates"] = [
-            {
-                "ror_id": f"https://ror.org/{m.info.id}",
-                "name": m.info.display,
-                "score": round(m.score, 4),
-                "matching_type": m.matching_type,
-            }
-            for m in matches
-            if not m.chosen
-        ][:top_k]
-    return result
-
-
-def as_csv_cells(result):
-    """`expected(...)` as CSV cells read back by csv.DictReader."""
-    cells = {k: "" if v is None else str(v) for k, v in result.items()}
-    cells["chosen"] = "true" if result["chosen"] else "false"
-    cells.pop("candidates", None)
-    return cells
-
-
-def csv_text(rows, delimiter=","):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def jsonl_text(items):
-    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
 
 
 def read_csv(path, delimiter=","):

@@ -8,28 +8,10 @@ from resmeta.index.query import QueryError
 from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.organizations import OrganizationService, SearchRequest
-from tests.factory import make_record, write_zip
+from tests.factory import location, make_record, write_zip
 
-
-def _location(city, code, country, continent_code, continent):
-    return [
-        {
-            "geonames_id": hash(city) % 10**6,
-            "geonames_details": {
-                "name": city,
-                "country_code": code,
-                "country_name": country,
-                "continent_code": continent_code,
-                "continent_name": continent,
-                "lat": 1.5,
-                "lng": 2.5,
-            },
-        }
-    ]
-
-
-GB = _location("Oxford", "GB", "United Kingdom", "EU", "Europe")
-KE = _location("Nairobi", "KE", "Kenya", "AF", "Africa")
+GB = location("Oxford", "GB", "United Kingdom", "EU", "Europe")
+KE = location("Nairobi", "KE", "Kenya", "AF", "Africa")
 RECORDS = {
     "saclay": make_record(
         "Université Paris-Saclay",
