@@ -97,6 +97,11 @@ class OrganizationIndex:
             for score, address in hits
         ]
 
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 (one reader lives as long as its index)
+    def share(self, field_name: str, term: str) -> float:
+        """The share of records whose `field_name` holds `term`."""
+        return self._searcher.doc_freq(field_name, term) / max(self._searcher.num_docs, 1)
+
     @_engine_call
     def document(self, address: tantivy.DocAddress) -> bytes:
         return self._document(address)

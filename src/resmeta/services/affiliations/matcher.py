@@ -26,6 +26,7 @@ from resmeta.services.affiliations.text import Part, spans, split_parts
 CHOOSE_AT = 0.9
 CLOSE = 0.005  # a runner-up within this of the best makes the choice ambiguous
 WORD_CANDIDATES = 12
+COMMON = 0.02  # a word in more than this share of records is not searched on its own
 STOP_WORDS = frozenset(
     {
         "of",
@@ -129,7 +130,17 @@ class AffiliationMatcher:
             for _, info, address in owners:
                 matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
         matches += self._names_inside(span, words)
-        searched = [w for w in words if w not in STOP_WORDS] or words
+        # Words most names have ("university", "of") cost the engine most and rank nothing:
+        # exact and inside-name look-ups above still see them.
+        searched = (
+            [
+                w
+                for w in words
+                if w not in STOP_WORDS and self.index.share("names_value", w) < COMMON
+            ]
+            or [w for w in words if w not in STOP_WORDS]
+            or words
+        )
         found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
         for _, info, address in found:
             score, kind = _similarity(span.normal, info.names)
