@@ -2,13 +2,16 @@
 
 1. Cut the string into parts at commas and the like; also try each pair of neighbouring
    parts, since names hold commas too. Parts that only name a place are not searched.
-2. For each part, retrieve candidates from the index: records with that exact name, records
-   with that acronym, and the best word matches (BM25).
-3. Score each candidate by how well the part matches its best name (1.0 for the same words;
-   a name found whole inside the part scores by how much of the part it covers; otherwise
-   fuzzy similarity). A candidate located outside every country the string names is dropped.
-4. Choose the best candidate when it scores at least `CHOOSE_AT` and no unrelated candidate
-   comes close: when two candidates are parent and child, the string names the child.
+2. For each part, retrieve candidates from the index: records with that exact name (numbers
+   kept), records with that acronym, records whose name is a run of the part's words, and
+   the best word matches (BM25, without stop words and words most records hold).
+3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
+   from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
+   otherwise fuzzy similarity (rapidfuzz). Acronyms score below `CHOOSE_AT` unless only one
+   organization uses them. A candidate located outside every country the string names is
+   dropped; a generically named unit ("Department of Medicine") whose parent the string
+   does not name is weakened.
+4. Choose the best candidate when it scores at least `CHOOSE_AT`, following `_choose`.
 """
 
 from __future__ import annotations
@@ -27,26 +30,7 @@ CHOOSE_AT = 0.9
 CLOSE = 0.005  # a runner-up within this of the best makes the choice ambiguous
 WORD_CANDIDATES = 12
 COMMON = 0.02  # a word in more than this share of records is not searched on its own
-STOP_WORDS = frozenset(
-    {
-        "of",
-        "the",
-        "and",
-        "for",
-        "in",
-        "at",
-        "de",
-        "la",
-        "di",
-        "du",
-        "des",
-        "der",
-        "und",
-        "y",
-        "e",
-        "et",
-    }
-)
+STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
