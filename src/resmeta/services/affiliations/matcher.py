@@ -36,6 +36,7 @@ MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
 UNIQUE_ACRONYM_SCORE = 0.9
 WINDOW = 6  # the most words of a name looked up inside a longer part
+UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000
 UNIT_WORDS = frozenset(
@@ -136,13 +137,11 @@ class AffiliationMatcher:
     def _names_inside(self, span: Part, words: list[str]) -> list[Match]:
         """Names written inside a longer part without a comma around them ("College of
         Optics Zhejiang University"): every run of 2 to `WINDOW` words is looked up."""
-        if len(words) < 3:
+        windows = _word_runs(words) if len(words) >= 3 else set()
+        for word in words:
+            windows |= _unspaced_runs(word)
+        if not windows:
             return []
-        windows = {
-            " ".join(words[start : start + size])
-            for size in range(2, min(WINDOW, len(words) - 1) + 1)
-            for start in range(len(words) - size + 1)
-        }
         found = self.index.matching_candidates(self._any("name_exact", sorted(windows)), 20)
         matches = []
         for _, info, address in found:
@@ -185,6 +184,33 @@ class AffiliationMatcher:
         top.chosen = True
         ranked.remove(top)
         ranked.insert(0, top)
+
+
+def _word_runs(words: list[str]) -> set[str]:
+    return {
+        " ".join(words[start : start + size])
+        for size in range(2, min(WINDOW, len(words) - 1) + 1)
+        for start in range(len(words) - size + 1)
+    }
+
+
+def _unspaced_runs(word: str) -> set[str]:
+    """Scripts written without spaces (Chinese, Japanese, Thai) put a whole affiliation in
+    one word ("東京大学大学院医学系研究科"): their names are runs of characters inside it."""
+    if len(word) < 3 or not any(_unspaced_script(c) for c in word):
+        return set()
+    word = word[:UNSPACED_LENGTH]
+    return {
+        word[start : start + size]
+        for size in range(2, len(word))
+        for start in range(len(word) - size + 1)
+    }
+
+
+def _unspaced_script(char: str) -> bool:
+    return (
+        "\u0e00" <= char <= "\u0eff" or "\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af"
+    )
 
 
 def _prominent(contenders: list[Match]) -> list[Match]:
