@@ -84,7 +84,7 @@ class AffiliationMatcher:
                 match.score *= UNIT_WITHOUT_PARENT
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
-        self._choose(ranked)
+        self._choose(ranked, " " + " ".join(p.normal for p in parts) + " ")
         return ranked
 
     def document(self, match: Match) -> bytes:
@@ -160,20 +160,24 @@ class AffiliationMatcher:
 
     # -- choosing ------------------------------------------------------------------------------
 
-    def _choose(self, ranked: list[Match]) -> None:
+    def _choose(self, ranked: list[Match], words: str) -> None:
         """Choose the one organization the string is about, or none when unsure.
 
         The contenders are the candidates within `CLOSE` of the best score, if that is at
         least `CHOOSE_AT`. A contender whose parent also contends gives way to it: an
         affiliation names units on the way to its main institution, and that institution is
-        what is meant. Of several unrelated contenders, a single university is chosen;
-        otherwise nothing is.
+        what is meant. Of several unrelated contenders, the one in the city the string names
+        is chosen; else a single university; else one far more prominent than the others
+        (`_prominent`); otherwise none.
         """
         if not ranked or ranked[0].score < CHOOSE_AT:
             return
         contenders = [m for m in ranked if m.score >= ranked[0].score - CLOSE]
         ids = {m.info.id for m in contenders}
         contenders = [m for m in contenders if not ids.intersection(m.info.parents)]
+        if len(contenders) > 1:
+            in_city = [m for m in contenders if any(f" {c} " in words for c in m.info.cities)]
+            contenders = in_city or contenders
         if len(contenders) > 1:
             contenders = [m for m in contenders if "education" in m.info.types] or contenders
         if len(contenders) > 1:
