@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import httpx
 from common import DEFAULT_DUMP, OUT, REPO, dump_label, resmeta_executable, write_json
-from http_latency import Server
+from http_latency import Server, process_memory
 
 DEFAULT_STRINGS = (
     REPO / ".." / "shared" / "data" / "affiliations"
@@ -72,9 +71,11 @@ def bulk_run(exe: Path, dump: Path, data_dir: Path, source: Path, workers: int) 
          "--dump", str(dump), "--data-dir", str(data_dir)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    peak = 0
+    peak = {"VmRSS": 0, "RssAnon": 0, "Pss": 0}
     while process.poll() is None:
-        peak = max(peak, _tree_rss_kb(process.pid))
+        tree = process_memory(process.pid)
+        for key in peak:
+            peak[key] = max(peak[key], sum(row.get(key, 0) for row in tree))
         time.sleep(0.05)
     stderr = process.stderr.read()
     if process.returncode:
@@ -85,39 +86,10 @@ def bulk_run(exe: Path, dump: Path, data_dir: Path, source: Path, workers: int) 
         "matching_seconds": float(found.group(2)),
         "strings_per_second": float(found.group(3).replace(",", "")),
         "wall_seconds": time.perf_counter() - started,
-        "peak_rss_mb": peak / 1024,
+        "peak_rss_mb": peak["VmRSS"] / 1024,
+        "peak_anon_mb": peak["RssAnon"] / 1024,  # memory of its own, not the mapped index
+        "peak_pss_mb": peak["Pss"] / 1024,
     }
-
-
-def _tree_rss_kb(root: int) -> int:
-    total = 0
-    for pid in [root, *_descendants(root)]:
-        try:
-            with open(f"/proc/{pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                pass
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"bulk run {run}/{args.runs}: {result['distinct']:,} distinct strings, "
             f"{result['strings_per_second']:,.0f} strings/s ({args.workers} workers), "
-            f"peak RSS {result['peak_rss_mb']:,.0f} MB, wall {result['wall_seconds']:.1f} s",
+            f"peak RSS {result['peak_rss_mb']:,.0f} MB (anonymous {result['peak_anon_mb']:,.0f} MB,"
+            f" Pss {result['peak_pss_mb']:,.0f} MB), wall {result['wall_seconds']:.1f} s",
             flush=True,
         )
     rate = statistics.median(r["strings_per_second"] for r in runs)
