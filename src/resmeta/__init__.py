@@ -83,4 +83,5 @@ def _index_folder(dump: str | Path | None, data_dir: str | Path | None) -> str:
     from resmeta.services.dumps import index_for
 
     folder = data_dir or os.environ.get("RESMETA_DATA_DIR") or platformdirs.user_data_dir("resmeta")
-    return str(index_for(IndexStore(Path(folder)), Path(dump) if dump else None))
+    store = IndexStore(Path(folder))
+    return str(index_for(store, Path(dump) if dump else None, make_current=False))

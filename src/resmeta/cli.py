@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
 import time
@@ -66,7 +67,7 @@ def serve(
     from resmeta.api.app import INDEX_ENV
 
     store = IndexStore(Path(data_dir))
-    folder = _index_for_serving(store, dump)
+    folder = _index_for(store, dump)
     store.register_server(folder)
     meta = IndexMeta.load(folder)
     console.print(f"serving {meta.records:,} records from {meta.dump} on http://{host}:{port}")
@@ -161,10 +162,11 @@ def match(
     write the rows with ror_id, name, score, matching_type and chosen."""
     from resmeta.services.affiliations import bulk
 
+    resumable = "; run again with --resume to carry on" if output else ""
     source_path = None if source == "-" else Path(source)
     if source_path and not source_path.is_file():
         _fail(f"'{source}' is not a file")
-    folder = str(_index_for_serving(IndexStore(Path(data_dir)), dump))
+    folder = str(_index_for(IndexStore(Path(data_dir)), dump, make_current=False))
     try:
         fmt = bulk.detect_format(source_path, fmt)
         if engine == "dask":
@@ -199,6 +201,10 @@ def match(
             )
     except bulk.BulkError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted" + resumable)
+    except (OSError, csv.Error, UnicodeError) as exc:
+        _fail(f"the run stopped: {exc}{resumable}")
     finally:
         runner.close()
     for line in summary.bad_rows[:10]:
@@ -246,7 +252,7 @@ def evaluate_affiliations(
         examples = read_examples(file)
     except ValueError as exc:
         _fail(str(exc))
-    index = OrganizationIndex(_index_for_serving(IndexStore(Path(data_dir)), dump))
+    index = OrganizationIndex(_index_for(IndexStore(Path(data_dir)), dump, make_current=False))
     matcher = AffiliationMatcher(index)
     report = evaluate(
         examples,
@@ -256,13 +262,22 @@ def evaluate_affiliations(
     if only_known:
         console.print(f"{report.dropped_unknown} items dropped: a gold ID is not in the dump")
     if errors:
-        errors.write_bytes(orjson.dumps(report.errors, option=orjson.OPT_INDENT_2))
+        try:
+            errors.write_bytes(orjson.dumps(report.errors, option=orjson.OPT_INDENT_2))
+        except OSError as exc:
+            _fail(f"cannot write {errors}: {exc}")
     click.echo(orjson.dumps(report.summary(), option=orjson.OPT_INDENT_2).decode())
 
 
-def _index_for_serving(store: IndexStore, dump: Path | None) -> Path:
+def _index_for(store: IndexStore, dump: Path | None, make_current: bool = True) -> Path:
     try:
-        return index_for(store, dump, build=lambda s, path: _build(s, path)[0], download=_download)
+        return index_for(
+            store,
+            dump,
+            build=lambda s, path: _build(s, path)[0],
+            download=_download,
+            make_current=make_current,
+        )
     except DumpNotFound as exc:
         _fail(str(exc))
 

@@ -381,8 +381,20 @@ def test_resume_carries_on_from_the_checkpoint(cli, tmp_path, fmt):
     done = sum(len(line) for line in lines[: header + 25])
     output.write_bytes(full[:done] + b"torn row, never fin")
     checkpoint = output.with_name(output.name + ".resmeta-progress")
-    checkpoint.write_text(json.dumps({"rows": 25, "bytes": done}))
+    stat = source.stat()
+    this_run = {
+        "input": [str(source.resolve()), stat.st_size, stat.st_mtime_ns],
+        "format": fmt,
+        "column": None,
+        "top_k": 0,
+    }
+    other_run = {**this_run, "top_k": 3}
+    checkpoint.write_text(json.dumps({"rows": 25, "bytes": done, "run": other_run}))
+    refused = cli(str(source), "-o", str(output), "--resume", "--workers", "1")
+    assert refused.returncode == 1 and "another input or other options" in refused.stderr
+    assert output.read_bytes() == full[:done] + b"torn row, never fin"  # nothing lost
 
+    checkpoint.write_text(json.dumps({"rows": 25, "bytes": done, "run": this_run}))
     result = cli(str(source), "-o", str(output), "--resume", "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert output.read_bytes() == full

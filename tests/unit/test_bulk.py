@@ -544,3 +544,53 @@ def test_two_local_workers_give_the_same_results_as_one(index_folder):
     finally:
         one.close()
         two.close()
+
+
+# -- what must never be lost ---------------------------------------------------------------------
+
+
+def test_an_input_column_the_output_would_add_stops_the_run(tmp_path, engine):
+    text = csv_text([["name", "affiliation"], ["Jane Doe", OXFORD]])
+    with pytest.raises(bulk.BulkError, match="already has the column.*name"):
+        run_bulk(tmp_path, engine, text, "csv")
+
+
+def test_a_jsonl_object_holding_a_result_key_is_a_bad_row(tmp_path, engine):
+    text = jsonl_text([{"affiliation": OXFORD, "score": 3}, {"affiliation": OXFORD}])
+    summary, output = run_bulk(tmp_path, engine, text, "jsonl")
+    rows = read_jsonl(output)
+    assert rows[0]["score"] == 3 and "already has score" in rows[0]["error"]
+    assert rows[1]["chosen"] is True
+    assert summary.bad_rows == ["row 1: the object already has score"]
+
+
+def test_the_output_may_not_be_the_input(tmp_path, engine):
+    source = tmp_path / "in.csv"
+    source.write_text(csv_text([["affiliation"], [OXFORD]]), encoding="utf-8")
+    with pytest.raises(bulk.BulkError, match="the output file is the input file"):
+        bulk.run(source, source, engine, "csv")
+    assert OXFORD in source.read_text(encoding="utf-8")
+
+
+def test_a_tsv_cell_starting_with_a_quote_stays_one_cell(tmp_path, engine):
+    text = 'affiliation\n"Univ of Oxford\nUniversity of Oxford\n'
+    summary, output = run_bulk(tmp_path, engine, text, "tsv")
+    assert summary.rows == 2
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in lines[1:]] == ['"Univ of Oxford', OXFORD]
+
+
+def test_a_huge_cell_is_read(tmp_path, engine):
+    text = csv_text([["affiliation"], [OXFORD + ", " + "x" * 200_000], [OXFORD]])
+    summary, _ = run_bulk(tmp_path, engine, text, "csv")
+    assert summary.rows == 2
+
+
+def test_a_run_without_resume_forgets_an_old_checkpoint(tmp_path, engine):
+    source, output = _crash(tmp_path, engine, "csv", batches=2)
+    checkpoint = output.with_name(output.name + ".resmeta-progress")
+    assert checkpoint.exists()
+    with pytest.raises(RuntimeError, match="simulated crash"):  # a fresh run, killed early
+        bulk.run(source, output, CrashingEngine(engine, 0), "csv", batch_rows=3)
+    assert not checkpoint.exists()  # so no later --resume can trust the old one
+    assert bulk.run(source, output, engine, "csv", resume=True).resumed_after == 0

@@ -87,9 +87,11 @@ def index_for(
     dump: Path | None,
     build: Callable[[IndexStore, Path], Path] | None = None,
     download: Callable[[Path], Path] | None = None,
+    make_current: bool = True,
 ) -> Path:
-    """The index to serve and make current: that of the dump named or found (built when
-    missing), else the one already current, else that of the latest ROR release.
+    """The index of the dump named or found (built when missing), else the one already
+    current, else that of the latest ROR release. With `make_current`, it becomes the one
+    `resmeta serve` serves by default (matching and evaluating leave that as it is).
 
     `build` and `download` default to doing it silently; the CLI passes its progress bars.
     """
@@ -102,5 +104,6 @@ def index_for(
     folder = store.find(path)
     if folder is None:
         folder = build(store, path) if build else store.build(path)[0]
-    store.set_current(folder)
+    if make_current:
+        store.set_current(folder)
     return folder

@@ -13,11 +13,14 @@ import csv
 import io
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
@@ -27,10 +30,11 @@ import orjson
 from resmeta.records.ids import ror_url
 
 RESULT_FIELDS = ("ror_id", "name", "score", "matching_type", "chosen")
+ADDED_FIELDS = (*RESULT_FIELDS, "candidates", "error")
+csv.field_size_limit(1 << 30)  # a cell of any length is read; matching reads its start
 BATCH_ROWS = 5000
 TASK_STRINGS = 250
-CACHE_SIZE = 200_000  # distinct strings remembered across batches
-FORMATS = ("csv", "tsv", "jsonl")
+CACHE_SIZE = 200_000  # distinct strings remembered across batches (less with --top-k)
 
 
 class BulkError(Exception):
@@ -107,19 +111,33 @@ class LocalEngine:
     def __post_init__(self) -> None:
         self._pool = None
         if self.workers > 1:
-            context = multiprocessing.get_context("spawn")  # tantivy is not fork-safe
-            self._pool = context.Pool(self.workers)
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),  # tantivy is not fork-safe
+                initializer=_ignore_interrupts,
+            )
 
     def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]:
         args = [(self.index_folder, task, self.all_status, self.top_k) for task in tasks]
         if self._pool is None:
             return [match_chunk(*a) for a in args]
-        return self._pool.starmap(match_chunk, args)
+        try:
+            return list(self._pool.map(match_chunk, *zip(*args, strict=True)))
+        except BrokenProcessPool:
+            raise BulkError("a worker process died (out of memory?); rerun with --resume") from None
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
+            # Workers busy with a task would finish it first: an interrupted run stops now.
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: only the main process handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass
@@ -141,7 +159,7 @@ class DaskEngine:
             ) from None
         try:
             self._client = Client(self.scheduler, timeout="10s")
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise BulkError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
 
     def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]:
@@ -187,7 +205,7 @@ def read_rows(lines: IO[str], fmt: str, column: str | None) -> tuple[list[str], 
     """The input's field names and its rows; a row without a usable string has an `error`."""
     if fmt == "jsonl":
         return [], _json_rows(lines, column or "affiliation")
-    reader = csv.DictReader(lines, delimiter="\t" if fmt == "tsv" else ",")
+    reader = csv.DictReader(lines, **_dialect(fmt))
     fields = reader.fieldnames or []
     if column is None:
         column = "affiliation" if "affiliation" in fields or len(fields) != 1 else fields[0]
@@ -196,7 +214,22 @@ def read_rows(lines: IO[str], fmt: str, column: str | None) -> tuple[list[str], 
             f"the input has no column '{column}' (its columns: {', '.join(fields) or 'none'}); "
             "name the column with --column"
         )
+    clash = [f for f in fields if f in ADDED_FIELDS]
+    if clash:
+        raise BulkError(
+            f"the input already has the column(s) {', '.join(clash)}, which the output adds: "
+            "rename them"
+        )
     return list(fields), _csv_rows(reader, column)
+
+
+def _dialect(fmt: str, writing: bool = False) -> dict:
+    """TSV has no quoting (a cell may start with a quote); CSV quotes as usual. Written TSV
+    escapes the tabs and line breaks inside cells with a backslash."""
+    if fmt != "tsv":
+        return {"delimiter": ","}
+    tsv = {"delimiter": "\t", "quoting": csv.QUOTE_NONE, "quotechar": None}
+    return {**tsv, "escapechar": "\\"} if writing else tsv
 
 
 def _csv_rows(reader: csv.DictReader, column: str) -> Iterator[Row]:
@@ -226,7 +259,10 @@ def _json_rows(lines: IO[str], column: str) -> Iterator[Row]:
             yield Row(number, {"value": values}, None, "not a JSON object")
             continue
         text = values.get(column)
-        if not isinstance(text, str) or not text.strip():
+        clash = [key for key in ADDED_FIELDS if key in values]
+        if clash:
+            yield Row(number, values, None, f"the object already has {', '.join(clash)}")
+        elif not isinstance(text, str) or not text.strip():
             yield Row(number, values, None, f"no string in the '{column}' field")
         else:
             yield Row(number, values, text)
@@ -240,7 +276,7 @@ class RowWriter:
             extra = [*RESULT_FIELDS, *(["candidates"] if top_k else []), "error"]
             names = fields + [f for f in extra if f not in fields]
             self._csv = csv.DictWriter(
-                out, names, delimiter="\t" if fmt == "tsv" else ",", extrasaction="ignore"
+                out, names, extrasaction="ignore", **_dialect(fmt, writing=True)
             )
             if header:
                 self._csv.writeheader()
@@ -268,7 +304,10 @@ class RowWriter:
         if row.error:
             result["error"] = row.error
         if self._csv is None:
-            self.out.write(orjson.dumps({**row.values, **result}).decode() + "\n")
+            # A bad row keeps every value it had, even under a name the output adds.
+            merged = {**result, **row.values, "error": row.error} if row.error else {
+                **row.values, **result}  # fmt: skip
+            self.out.write(orjson.dumps(merged).decode() + "\n")
         else:
             if self.top_k:
                 result["candidates"] = orjson.dumps(result["candidates"]).decode()
@@ -299,20 +338,35 @@ class Summary:
 
 
 class Checkpoint:
-    """How many input rows an interrupted run had written, and the output's size then."""
+    """How many input rows an interrupted run had written, the output's size then, and what
+    the run was (input file and options), so that a resume never mixes two runs."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, run: dict) -> None:
         self.path = output.with_name(output.name + ".resmeta-progress")
+        self.output = output
+        self.run = run
 
     def load(self) -> tuple[int, int] | None:
-        if not self.path.exists():
+        """Where to resume; None when there is nothing to resume. Raises `BulkError` when
+        the checkpoint belongs to another run or the output no longer matches it."""
+        if not self.path.exists() or not self.output.exists():
             return None
         data = orjson.loads(self.path.read_bytes())
+        if data.get("run") != self.run:
+            raise BulkError(
+                f"{self.path.name} was left by a run with another input or other options; "
+                "run again without --resume to start afresh"
+            )
+        if self.output.stat().st_size < data["bytes"]:
+            raise BulkError(
+                f"{self.output.name} is shorter than when {self.path.name} was written: "
+                "run again without --resume to start afresh"
+            )
         return data["rows"], data["bytes"]
 
     def save(self, rows: int, size: int) -> None:
         temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_bytes(orjson.dumps({"rows": rows, "bytes": size}))
+        temporary.write_bytes(orjson.dumps({"rows": rows, "bytes": size, "run": self.run}))
         os.replace(temporary, self.path)
 
     def clear(self) -> None:
@@ -334,9 +388,17 @@ def run(
     output). With `resume`, carry on from the checkpoint an interrupted run left."""
     if resume and output is None:
         raise BulkError("--resume needs an output file (-o)")
-    checkpoint = Checkpoint(output) if output else None
-    saved = checkpoint.load() if resume and checkpoint and output.exists() else None
-    done_rows, done_bytes = saved or (0, 0)  # no output left to resume: start afresh
+    if source and output and source.resolve() == output.resolve():
+        raise BulkError("the output file is the input file: name another with -o")
+    checkpoint = None
+    if output:
+        identity = _identity(source)
+        checkpoint = Checkpoint(output, {"input": identity, "format": fmt, "column": column,
+                                         "top_k": top_k})  # fmt: skip
+        if not resume:
+            checkpoint.clear()
+    saved = checkpoint.load() if resume and checkpoint else None
+    done_rows, done_bytes = saved or (0, 0)
     summary = Summary(resumed_after=done_rows)
     total = source.stat().st_size if source else None
 
@@ -358,7 +420,7 @@ def run(
             if batch[-1].number <= done_rows:
                 continue
             batch = [row for row in batch if row.number > done_rows]
-            _match_batch(batch, engine, cache, summary)
+            _match_batch(batch, engine, cache, summary, CACHE_SIZE // (1 + top_k))
             for row in batch:
                 candidates = cache.get(_key(row.text)) if row.text else None
                 writer.write(row, candidates)
@@ -382,7 +444,9 @@ def run(
     return summary
 
 
-def _match_batch(batch: list[Row], engine: Engine, cache: OrderedDict, summary: Summary) -> None:
+def _match_batch(
+    batch: list[Row], engine: Engine, cache: OrderedDict, summary: Summary, cache_size: int
+) -> None:
     wanted = list(
         dict.fromkeys(_key(r.text) for r in batch if r.text and _key(r.text) not in cache)
     )
@@ -394,8 +458,15 @@ def _match_batch(batch: list[Row], engine: Engine, cache: OrderedDict, summary: 
     for row in batch:  # keep this batch's strings, forget the oldest others
         if row.text:
             cache.move_to_end(_key(row.text))
-    while len(cache) > max(CACHE_SIZE, len(batch)):
+    while len(cache) > max(cache_size, len(batch)):
         cache.popitem(last=False)
+
+
+def _identity(source: Path | None) -> list | None:
+    if source is None:
+        return None
+    stat = source.stat()
+    return [str(source.resolve()), stat.st_size, stat.st_mtime_ns]
 
 
 def _key(text: str) -> str:

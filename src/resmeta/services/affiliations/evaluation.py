@@ -98,7 +98,7 @@ def read_examples(path: Path) -> list[Example]:
                 if not isinstance(item["affiliation"], str) or not isinstance(gold, list):
                     raise TypeError
                 bare = frozenset(parse_ror_id(g) or g for g in gold)
-            except (orjson.JSONDecodeError, KeyError, TypeError):
+            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
                 expected = '{"affiliation": str, "gold": [ROR IDs]}'
                 raise ValueError(f"{path.name}, line {number}: expected {expected}") from None
             examples.append(Example(item["affiliation"], bare))
