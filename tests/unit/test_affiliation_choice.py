@@ -10,12 +10,16 @@ from tests.factory import location, make_record, write_zip
 US = "United States"
 SPRINGFIELD = make_record("Lincoln Memorial Hospital", locations=location("Springfield", "US", US))
 BOSTON = make_record("Lincoln Memorial Hospital", locations=location("Boston", "US", US))
+LEIPZIG = make_record("Leipzig University", locations=location("Leipzig", "DE", "Germany"))
+LIFE = make_record("Life University", locations=location("Marietta", "US", US))
+HEALTH = make_record("Department of Health", locations=location("Hobart", "AU", "Australia"))
 
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("choice")
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": [SPRINGFIELD, BOSTON]})
+    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH]
+    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": records})
     folder, _ = IndexStore(tmp / "data").build(dump)
     return AffiliationMatcher(OrganizationIndex(folder))
 
@@ -31,3 +35,21 @@ def test_namesakes_without_a_place_are_not_told_apart(matcher):
 @pytest.mark.parametrize(("city", "record"), [("Boston", BOSTON), ("Springfield", SPRINGFIELD)])
 def test_the_city_named_decides_between_namesakes(matcher, city, record):
     assert chosen(matcher, f"Cardiology, Lincoln Memorial Hospital, {city}, MA") == [record["id"]]
+
+
+def test_the_same_words_in_another_order_are_chosen(matcher):
+    assert chosen(matcher, "Institute of Anatomy, University of Leipzig") == [LEIPZIG["id"]]
+
+
+def test_a_name_is_not_read_across_a_comma(matcher):
+    # "... Diseases (LIFE), University of Leipzig": "life university" straddles the comma
+    text = "Research Center for Civilization Diseases (LIFE), University of Leipzig"
+    assert chosen(matcher, text) == [LEIPZIG["id"]]
+
+
+def test_a_generic_name_inside_a_longer_one_is_not_chosen(matcher):
+    assert chosen(matcher, "Texas A&M Department of Health") == []
+
+
+def test_a_string_of_repeated_parts_is_matched_once_per_part(matcher):
+    assert chosen(matcher, "Leipzig University, " * 500) == [LEIPZIG["id"]]

@@ -54,11 +54,39 @@ def test_common_aliases(text, expected):
         "University of California, Berkeley, CA 94720",
         "Columbia University, New York, NY 10027",
         "Columbia University, New York, NY 10027-6902",
-        "Emory University, Atlanta, GA",
+        "Emory University, Atlanta, GA 30322",
+        "Harvard University, Cambridge, MA, USA",
     ],
 )
 def test_us_states_and_state_codes_with_zip(text):
     assert detect(text) == {"us"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Emory University, Atlanta, GA", {"us", "ga"}),  # Georgia, or Gabon
+        ("University of Toronto, Toronto, ON, CA", {"us", "ca"}),  # California, or Canada
+        ("Heidelberg University, Heidelberg, DE", {"us", "de"}),
+        ("Indian Institute of Science, Bangalore, IN", {"us", "in"}),
+        ("Heidelberg University, DE, Germany", {"de"}),  # confirmed by the country's name
+    ],
+)
+def test_a_bare_code_is_a_state_or_a_country(text, expected):
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("University of Wollongong, Wollongong, New South Wales", {"au"}),
+        ("Dartmouth College, Hanover, New England", {"us"}),
+        ("University of Kinshasa, Kinshasa, DR Congo", {"cd"}),
+        ("Khalifa University, Abu Dhabi, UAE", {"ae"}),
+    ],
+)
+def test_regions_named_like_countries_and_common_aliases(text, expected):
+    assert detect(text) == expected
 
 
 def test_a_two_letter_part_that_is_no_state_is_no_country():
@@ -114,7 +142,7 @@ def test_nothing_detected(text):
 )
 def test_is_place_for_country_and_state_parts(text, place):
     (part,) = split_parts(text)
-    assert countries.is_place(part) is place
+    assert bool(countries.country_of_part(part)) is place
 
 
 @pytest.mark.parametrize(
@@ -122,4 +150,4 @@ def test_is_place_for_country_and_state_parts(text, place):
 )
 def test_is_place_false_for_organizations(text):
     (part,) = split_parts(text)
-    assert not countries.is_place(part)
+    assert not bool(countries.country_of_part(part))

@@ -11,7 +11,7 @@ from resmeta.services.affiliations.text import Part, normalise
 
 # Names people write that ISO's English names do not cover.
 ALIASES = {
-    "us": ["usa", "u s a", "u s", "united states of america", "america"],
+    "us": ["usa", "u s a", "u s", "united states of america", "america", "new england"],
     "gb": [
         "uk",
         "u k",
@@ -49,8 +49,38 @@ ALIASES = {
     "ve": ["venezuela"],
     "tz": ["tanzania"],
     "md": ["moldova"],
+    "cd": [
+        "dr congo",
+        "rd congo",
+        "drc",
+        "democratic republic of congo",
+        "democratic republic of the congo",
+    ],
+    "ae": ["uae", "u a e"],
+    "mm": ["burma"],
+    "ps": ["palestine"],
+    "mo": ["macau", "macao"],
+    # Regions whose last word is a country's name ("Wales", "England"): read as a whole.
+    "au": [
+        "new south wales",
+        "queensland",
+        "tasmania",
+        "western australia",
+        "south australia",
+        "northern territory",
+        "australian capital territory",
+    ],
+    "ca": [
+        "ontario",
+        "quebec",
+        "british columbia",
+        "alberta",
+        "manitoba",
+        "nova scotia",
+        "saskatchewan",
+    ],
 }
-_STATE_CODE = re.compile(r"^([A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
+_STATE_CODE = re.compile(r"^([A-Z]{2})(\s+\d{5}(?:-\d{4})?)?$")
 
 
 @cache
@@ -82,23 +112,28 @@ def _us_state_codes() -> frozenset[str]:
 
 
 def country_of_part(part: Part) -> set[str]:
-    """The countries a part names when it is only a place: "USA", "Paris, France" ends the
-    string as "france", "CA 94720" is a US state with a ZIP code."""
+    """The countries a part names when it is only a place: "USA", "France", "CA 94720" (a
+    US state with a ZIP code). A bare two-letter code may be a state or a country ("CA",
+    "DE", "IN"): it names either."""
     names = _names()
     if part.normal in names:
         return names[part.normal]
     match = _STATE_CODE.match(part.text)
-    if match and match.group(1) in _us_state_codes():
-        return {"us"}
-    return set()
+    if not match:
+        return set()
+    code, has_zip = match.group(1), bool(match.group(2))
+    found = {"us"} if code in _us_state_codes() else set()
+    if not has_zip and pycountry.countries.get(alpha_2=code) is not None:
+        found.add(code.lower())
+    return found
 
 
 def detect(parts: list[Part]) -> set[str]:
     """Countries the string names, from parts that are only a country or a US state, or
-    from the last words of the last part ("Shanghai, China", "Mainz Germany")."""
-    found: set[str] = set()
-    for part in parts[1:]:  # the first part names the organization, not where it is
-        found |= country_of_part(part)
+    from the last words of the last part ("Shanghai, China", "Mainz Germany"). A mention
+    that may be either of two ("MA": Massachusetts or Morocco) counts as the one another
+    mention confirms ("Cambridge, MA, USA"), else as both."""
+    mentions = [country_of_part(part) for part in parts[1:]]  # the first names the org
     if parts and not country_of_part(parts[-1]):
         words = parts[-1].normal.split()
         names = _names()
@@ -106,10 +141,11 @@ def detect(parts: list[Part]) -> set[str]:
             if words[-size - 1] in ("of", "de", "di", "du", "da"):
                 continue
             if codes := names.get(" ".join(words[-size:])):
-                found |= codes
+                mentions.append(codes)
                 break
+    sure = set().union(*(m for m in mentions if len(m) == 1))
+    found = set(sure)
+    for mention in mentions:
+        if len(mention) > 1:
+            found |= (mention & sure) or mention
     return found
-
-
-def is_place(part: Part) -> bool:
-    return bool(country_of_part(part))

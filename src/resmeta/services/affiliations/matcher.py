@@ -38,7 +38,9 @@ UNIQUE_ACRONYM_SCORE = 0.9
 WINDOW = 6  # the most words of a name looked up inside a longer part
 UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
-MAX_LENGTH = 2000
+MAX_LENGTH = 2000  # characters of an affiliation that are read
+MAX_PARTS = 30
+REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
     "program programme section group clinic service chair team core".split()
@@ -66,13 +68,16 @@ class AffiliationMatcher:
     def match(self, text: str, all_status: bool = False) -> list[Match]:
         # Lone surrogates cannot be encoded for the engine: replace them.
         text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
-        parts = split_parts(text)
+        parts = split_parts(text)[:MAX_PARTS]
         named_countries = countries.detect(parts)
         best: dict[str, Match] = {}
-        for span in spans(parts):
-            if countries.is_place(span):
+        seen: set[str] = set()
+        for number, span in enumerate(spans(parts)):
+            if span.numbered in seen or countries.country_of_part(span):
                 continue
-            for match in self._candidates(span, all_status):
+            seen.add(span.numbered)
+            single = number < len(parts)  # spans list the parts first, then pairs
+            for match in self._candidates(span, all_status, single):
                 if named_countries and not named_countries & set(match.info.countries):
                     continue
                 known = best.get(match.info.id)
@@ -92,7 +97,7 @@ class AffiliationMatcher:
 
     # -- retrieval and scoring -----------------------------------------------------------------
 
-    def _candidates(self, span: Part, all_status: bool) -> list[Match]:
+    def _candidates(self, span: Part, all_status: bool, single: bool) -> list[Match]:
         matches = []
         words = span.normal.split()
         exact = self._any("name_exact", sorted({span.normal, span.numbered}))
@@ -114,7 +119,8 @@ class AffiliationMatcher:
             )
             for _, info, address in owners:
                 matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
-        matches += self._names_inside(span, words)
+        if single:  # in a pair of parts, a run of words could straddle the comma
+            matches += self._names_inside(span, words)
         # Words most names have ("university", "of") cost the engine most and rank nothing:
         # exact and inside-name look-ups above still see them.
         searched = (
@@ -128,7 +134,7 @@ class AffiliationMatcher:
         )
         found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
         for _, info, address in found:
-            score, kind = _similarity(span.normal, info.names)
+            score, kind = _similarity(span.normal, info.names, inside=single)
             matches.append(Match(info, address, score, kind, span.text, span.normal))
         if all_status:
             return matches
@@ -148,6 +154,8 @@ class AffiliationMatcher:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
             if inside is not None:
                 score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(inside) / len(span.normal)
+                if _names_a_unit(inside):  # "department of health" inside a longer name
+                    score = min(score, ACRONYM_SCORE)
                 matches.append(Match(info, address, score, "PHRASE", span.text, inside))
         return matches
 
@@ -226,6 +234,10 @@ def _prominent(contenders: list[Match]) -> list[Match]:
     return contenders
 
 
+def _content(words: str) -> str:
+    return " ".join(w for w in words.split() if w not in STOP_WORDS)
+
+
 def _names_a_unit(words: str) -> bool:
     """Whether the words name a unit generically, like "department of medicine": many
     organizations have such units, so the name alone does not tell which one is meant."""
@@ -233,17 +245,22 @@ def _names_a_unit(words: str) -> bool:
     return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
-def _similarity(span: str, names: list[str]) -> tuple[float, str]:
-    """How well a part matches the best of an organization's names, and how."""
+def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str]:
+    """How well a part matches the best of an organization's names, and how. With
+    `inside`, a name found whole within the part counts (not across parts' commas)."""
     best, kind = 0.0, "FUZZY"
     padded = f" {span} "
     for name in names:
         if name == span:
             return 1.0, "EXACT"
-        score = fuzz.ratio(span, name) / 100
+        score = max(
+            fuzz.ratio(span, name) / 100,
+            # the same words in another order: "leipzig university", "university of leipzig"
+            REORDERED * fuzz.token_sort_ratio(_content(span), _content(name)) / 100,
+        )
         if score > best:
             best, kind = score, "FUZZY"
-        if len(name.split()) >= 2 and f" {name} " in padded:
+        if inside and len(name.split()) >= 2 and f" {name} " in padded:
             covered = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
             if covered > best:
                 best, kind = covered, "PHRASE"
