@@ -8,6 +8,9 @@ The Python API matches affiliation strings without a server:
     >>> for candidates in resmeta.match_many(["Harvard Medical School", "CERN"], workers=2):
     ...     ...
 
+`match_many` with `workers` > 1 starts processes: in a script, call it under
+`if __name__ == "__main__":`, as `multiprocessing` requires.
+
 The dump is found as `resmeta serve` finds it (`dump=`, RESMETA_DUMP, the data folder), and
 its index is built on first use.
 """
@@ -52,7 +55,7 @@ def match_many(
     batch: int = 5000,
 ) -> Iterator[list[Candidate]]:
     """`match` for many strings, in order, on `workers` processes."""
-    from resmeta.services.affiliations.bulk import TASK_STRINGS, LocalEngine
+    from resmeta.services.affiliations.bulk import LocalEngine, match_texts
 
     engine = LocalEngine(_index_folder(dump, data_dir), workers, all_status, top_k)
     try:
@@ -60,17 +63,11 @@ def match_many(
         for text in affiliations:
             pending.append(text)
             if len(pending) >= batch:
-                yield from _run(engine, pending, TASK_STRINGS)
+                yield from match_texts(engine, pending)
                 pending = []
-        yield from _run(engine, pending, TASK_STRINGS)
+        yield from match_texts(engine, pending)
     finally:
         engine.close()
-
-
-def _run(engine, texts: list[str], size: int) -> Iterator[list[Candidate]]:
-    tasks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    for results in engine.map(tasks) if tasks else []:
-        yield from results
 
 
 @functools.cache

@@ -474,7 +474,7 @@ def test_the_dask_engine_gives_the_local_output(cli, many, many_local, cluster, 
 def _opened_indexes():
     from resmeta.services.affiliations import bulk as worker_bulk
 
-    return list(worker_bulk._matchers)
+    return worker_bulk._matcher.cache_info().currsize
 
 
 @pytest.mark.timeout(120)

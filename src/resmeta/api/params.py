@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from resmeta.services.affiliations.matcher import MAX_LENGTH
 from resmeta.services.organizations import FILTER_FIELDS, MAX_PAGE, QueryError, SearchRequest
 
 LIST_PARAMETERS = frozenset({"query", "query.advanced", "filter", "page", "all_status"})
 AFFILIATION_PARAMETERS = frozenset({"affiliation", "all_status", "single_search", "multisearch"})
-MAX_AFFILIATION_LENGTH = 2000
+MAX_AFFILIATION_LENGTH = MAX_LENGTH
 COMMA_IN_VALUE = {"country.country_name", "locations.geonames_details.country_name"}
 
 
@@ -119,7 +120,9 @@ def parse_affiliation_request(params: Iterable[tuple[str, str]]) -> AffiliationR
     errors: list[str] = []
     values: dict[str, str] = {}
     for key, value in params:
-        if key in AFFILIATION_PARAMETERS:
+        if key in values and values[key] != value:
+            errors.append(f"query parameter '{key}' is given more than once")
+        elif key in AFFILIATION_PARAMETERS:
             values.setdefault(key, value)
         elif key in LIST_PARAMETERS:
             errors.append(f"affiliation cannot be combined with '{key}'")

@@ -10,6 +10,7 @@ there after an interruption.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import multiprocessing
 import os
@@ -78,16 +79,12 @@ def match_chunk(
     return results
 
 
-_matchers: dict[str, object] = {}
-
-
+@functools.cache
 def _matcher(index_folder: str):
-    if index_folder not in _matchers:
-        from resmeta.index.reader import OrganizationIndex
-        from resmeta.services.affiliations.matcher import AffiliationMatcher
+    from resmeta.index.reader import OrganizationIndex
+    from resmeta.services.affiliations.matcher import AffiliationMatcher
 
-        _matchers[index_folder] = AffiliationMatcher(OrganizationIndex(Path(index_folder)))
-    return _matchers[index_folder]
+    return AffiliationMatcher(OrganizationIndex(Path(index_folder)))
 
 
 # -- engines ------------------------------------------------------------------------------------
@@ -444,16 +441,20 @@ def run(
     return summary
 
 
+def match_texts(engine: Engine, texts: list[str]) -> list[list[Candidate]]:
+    """Match `texts` on the engine, split into tasks of `TASK_STRINGS`, results in order."""
+    tasks = [texts[i : i + TASK_STRINGS] for i in range(0, len(texts), TASK_STRINGS)]
+    return [result for results in (engine.map(tasks) if tasks else []) for result in results]
+
+
 def _match_batch(
     batch: list[Row], engine: Engine, cache: OrderedDict, summary: Summary, cache_size: int
 ) -> None:
     wanted = list(
         dict.fromkeys(_key(r.text) for r in batch if r.text and _key(r.text) not in cache)
     )
-    tasks = [wanted[i : i + TASK_STRINGS] for i in range(0, len(wanted), TASK_STRINGS)]
-    for task, results in zip(tasks, engine.map(tasks) if tasks else [], strict=True):
-        for text, candidates in zip(task, results, strict=True):
-            cache[text] = candidates
+    for text, candidates in zip(wanted, match_texts(engine, wanted), strict=True):
+        cache[text] = candidates
     summary.distinct += len(wanted)
     for row in batch:  # keep this batch's strings, forget the oldest others
         if row.text:
