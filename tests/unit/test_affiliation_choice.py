@@ -13,12 +13,13 @@ BOSTON = make_record("Lincoln Memorial Hospital", locations=location("Boston", "
 LEIPZIG = make_record("Leipzig University", locations=location("Leipzig", "DE", "Germany"))
 LIFE = make_record("Life University", locations=location("Marietta", "US", US))
 HEALTH = make_record("Department of Health", locations=location("Hobart", "AU", "Australia"))
+AARHUS = make_record("Aarhus University", locations=location("Aarhus", "DK", "Denmark"))
 
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("choice")
-    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH]
+    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH, AARHUS]
     dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": records})
     folder, _ = IndexStore(tmp / "data").build(dump)
     return AffiliationMatcher(OrganizationIndex(folder))
@@ -53,3 +54,8 @@ def test_a_generic_name_inside_a_longer_one_is_not_chosen(matcher):
 
 def test_a_string_of_repeated_parts_is_matched_once_per_part(matcher):
     assert chosen(matcher, "Leipzig University, " * 500) == [LEIPZIG["id"]]
+
+
+def test_a_name_that_qualifies_another_organization_is_not_chosen(matcher):
+    assert chosen(matcher, "Department of Cardiology, Aarhus University Hospital") == []
+    assert chosen(matcher, "Department of Biology, Aarhus University Denmark") == [AARHUS["id"]]

@@ -40,6 +40,9 @@ UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000  # characters of an affiliation that are read
 MAX_PARTS = 30
+OWNED_BY_NAME = frozenset(
+    "hospital hospitals clinic clinics museum library press foundation".split()
+)
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
@@ -153,9 +156,7 @@ class AffiliationMatcher:
         for _, info, address in found:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
             if inside is not None:
-                score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(inside) / len(span.normal)
-                if _names_a_unit(inside):  # "department of health" inside a longer name
-                    score = min(score, ACRONYM_SCORE)
+                score = _inside_score(inside, span.normal)
                 matches.append(Match(info, address, score, "PHRASE", span.text, inside))
         return matches
 
@@ -234,6 +235,19 @@ def _prominent(contenders: list[Match]) -> list[Match]:
     return contenders
 
 
+def _inside_score(name: str, span: str) -> float:
+    """The score of a name found whole inside a longer part: from `PHRASE_SCORE`, more as
+    it covers more of the part; too weak to choose when the name is a generic unit
+    ("department of health") or names what another organization belongs to ("Aarhus
+    University" in "Aarhus University Hospital")."""
+    score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
+    _, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
+    after = rest.split(" ", 1)[0] if found else ""
+    if _names_a_unit(name) or after in OWNED_BY_NAME:
+        return min(score, ACRONYM_SCORE)
+    return score
+
+
 def _content(words: str) -> str:
     return " ".join(w for w in words.split() if w not in STOP_WORDS)
 
@@ -261,7 +275,7 @@ def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str]:
         if score > best:
             best, kind = score, "FUZZY"
         if inside and len(name.split()) >= 2 and f" {name} " in padded:
-            covered = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
+            covered = _inside_score(name, span)
             if covered > best:
                 best, kind = covered, "PHRASE"
     return best, kind
