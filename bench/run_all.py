@@ -1,4 +1,5 @@
-"""Run every benchmark: index build and HTTP latency on the subset dump (and a synthetic one).
+"""Run every benchmark: index build, HTTP latency and affiliation matching on the subset dump
+(and a synthetic one).
 
     python bench/run_all.py [--synthetic N] [--duration 10] [--runs 3]
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resmeta", type=Path, help="resmeta executable (default: beside python)")
     parser.add_argument("--skip-index", action="store_true", help="no index_build step")
     parser.add_argument("--skip-http", action="store_true", help="no http_latency step")
+    parser.add_argument("--skip-affiliation", action="store_true", help="no affiliation step")
     args = parser.parse_args(argv)
 
     dump = args.dump.resolve()
@@ -72,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--duration", f"{args.duration:g}", "--runs", str(args.runs)]
             cmd += ["--workers", str(args.workers), "--connections", str(args.connections), *extra]
             results[f"http_latency {path.name}"] = step(f"HTTP latency: {path.name}", cmd)
+        if not args.skip_affiliation:
+            cmd = [py, str(BENCH / "affiliation.py"), "--dump", str(path)]
+            cmd += ["--workers", str(args.workers), "--runs", str(args.runs)]
+            results[f"affiliation {path.name}"] = step(f"affiliation matching: {path.name}", cmd)
 
     print("\n=== summary")
     for name, code in results.items():
