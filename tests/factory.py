@@ -23,6 +23,11 @@ V2_KEYS = (
 )
 """The keys of a ROR v2 record, in the order the ROR API renders them."""
 
+MATCHING_TYPES = frozenset(
+    {"EXACT", "PHRASE", "COMMON TERMS", "FUZZY", "HEURISTICS", "ACRONYM", "SINGLE SEARCH"}
+)
+"""The `matching_type` values of ROR's affiliation API."""
+
 _serial = itertools.count(1)
 
 

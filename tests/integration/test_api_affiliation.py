@@ -8,17 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factory import MATCHING_TYPES
+
 pytestmark = pytest.mark.integration
 
-MATCHING_TYPES = {
-    "EXACT",
-    "PHRASE",
-    "COMMON TERMS",
-    "FUZZY",
-    "HEURISTICS",
-    "ACRONYM",
-    "SINGLE SEARCH",
-}
 ITEM_KEYS = ["substring", "score", "matching_type", "chosen", "organization"]
 ROR = "https://ror.org/"
 OXFORD = ROR + "052gg0110"

@@ -12,18 +12,7 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import matcher as matcher_module
 from resmeta.services.affiliations.matcher import AffiliationMatcher
-from tests.factory import location, make_record, write_zip
-
-MATCHING_TYPES = {
-    "EXACT",
-    "PHRASE",
-    "COMMON TERMS",
-    "FUZZY",
-    "HEURISTICS",
-    "ACRONYM",
-    "SINGLE SEARCH",
-}
-
+from tests.factory import MATCHING_TYPES, location, make_record, write_zip
 
 GB = location("Oxford", "GB", "United Kingdom")
 FR = location("Paris", "FR", "France")
