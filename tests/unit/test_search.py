@@ -216,3 +216,20 @@ def test_costly_or_broken_queries_are_refused(service, advanced, message):
 def test_query_words_stay_plain_text_when_not_lucene(service):
     assert search(service, query="NOT " * 1000 + "oxford") == search(service, query="oxford")
     assert search(service, query="a?" * 50) == []
+
+
+def test_a_prominent_organization_ranks_first_among_partial_matches(tmp_path):
+    children = [
+        {"label": f"Unit {n}", "type": "child", "id": f"https://ror.org/0{n:06d}{n % 100:02d}"}
+        for n in range(900, 930)
+    ]
+    university = make_record("University of Oxford", relationships=children)
+    company = make_record("Oxford Heartbeat", types=["company"])
+    dump = write_zip(tmp_path / "d.zip", {"d_schema_v2.json": [company, university]})
+    folder, _ = IndexStore(tmp_path / "data").build(dump)
+    ranked = OrganizationService(OrganizationIndex(folder)).search(SearchRequest(query="oxford"))
+    assert ids(ranked) == [university["id"], company["id"]]
+    exact = OrganizationService(OrganizationIndex(folder)).search(
+        SearchRequest(query="Oxford Heartbeat")
+    )
+    assert ids(exact)[0] == company["id"]  # an exact name still beats prominence

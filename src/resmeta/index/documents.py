@@ -68,6 +68,7 @@ def to_document(org: Organization) -> tantivy.Document:
         present.add("locations.geonames_id")
         _add_geonames_details(doc, location.geonames_details, present)
 
+    doc.add_integer("prominence", sum(r.type == "child" for r in org.relationships))
     for relation in org.relationships:
         add("relationships_id", relation.id)
         add("relationships_id", relation.id.removeprefix(ROR_URL_PREFIX))

@@ -28,6 +28,9 @@ EXISTS = "exists"  # the v2 paths a record has a value for (`_exists_:` queries)
 
 FIELDS: tuple[Field, ...] = (
     Field("id", Kind.KEYWORD),
+    # How many units ROR lists under the record: `query` ranks prominent organizations first
+    # among equally good matches ("oxford": the University of Oxford, not "Oxford Heartbeat").
+    Field("prominence", Kind.INTEGER, fast=True),
     Field("names_value", Kind.TEXT),
     Field("names_types", Kind.KEYWORD),
     Field("names_lang", Kind.KEYWORD),

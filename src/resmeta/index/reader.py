@@ -64,14 +64,19 @@ class OrganizationIndex:
         return self._document(hits[0][1]) if hits else None
 
     @_engine_call
-    def search(self, query: tantivy.Query, offset: int, limit: int) -> Hits:
-        """Hits `offset`..`offset + limit` by relevance, and the total.
+    def search(
+        self, query: tantivy.Query, offset: int, limit: int, weight_by: str | None = None
+    ) -> Hits:
+        """Hits `offset`..`offset + limit` by relevance, and the total. With `weight_by`, a
+        fast integer field, scores are multiplied by log2(2 + its value).
 
         Equal scores keep the index order (the dump's order while the index has one segment,
         as indexes of up to a few hundred thousand records do; a fixed order in any case), so
         pages never overlap.
         """
-        result = self._searcher.search(query, limit, count=True, offset=offset)
+        result = self._searcher.search(
+            query, limit, count=True, offset=offset, weight_by_field=weight_by
+        )
         return Hits(result.count, [self._document(address) for _, address in result.hits])
 
     @_engine_call

@@ -134,10 +134,11 @@ class OrganizationService:
 
         query = self._combine(clauses, query_clauses[:1])
         offset = (request.page - 1) * request.page_size
-        hits = self.index.search(query, offset, request.page_size)
+        weight = "prominence" if query_clauses else None
+        hits = self.index.search(query, offset, request.page_size, weight)
         if hits.total == 0 and len(query_clauses) > 1:  # no record has all the words
             query = self._combine(clauses, query_clauses[1:])
-            hits = self.index.search(query, offset, request.page_size)
+            hits = self.index.search(query, offset, request.page_size, weight)
         key = request.facets_key
         meta = self._facets_cache.get(key)
         if meta is None:
