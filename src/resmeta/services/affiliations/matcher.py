@@ -29,6 +29,7 @@ from resmeta.services.affiliations.text import Part, spans, split_parts
 CHOOSE_AT = 0.9
 CLOSE = 0.005  # a runner-up within this of the best makes the choice ambiguous
 WORD_CANDIDATES = 12
+PAIR_CANDIDATES = 4
 COMMON = 0.02  # a word in more than this share of records is not searched on its own
 STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
@@ -124,6 +125,8 @@ class AffiliationMatcher:
                 matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
+        if any(m.matching_type == "EXACT" for m in self._usable(matches, all_status)):
+            return self._usable(matches, all_status)  # word matches can only score lower
         # Words most names have ("university", "of") cost the engine most and rank nothing:
         # exact and inside-name look-ups above still see them.
         searched = (
@@ -135,10 +138,16 @@ class AffiliationMatcher:
             or [w for w in words if w not in STOP_WORDS]
             or words
         )
-        found = self.index.matching_candidates(self._any("names_value", searched), WORD_CANDIDATES)
+        # A pair of parts is there for names that hold a comma: a few candidates do.
+        limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
+        found = self.index.matching_candidates(self._any("names_value", searched), limit)
         for _, info, address in found:
             score, kind = _similarity(span.normal, info.names, inside=single)
             matches.append(Match(info, address, score, kind, span.text, span.normal))
+        return self._usable(matches, all_status)
+
+    @staticmethod
+    def _usable(matches: list[Match], all_status: bool) -> list[Match]:
         if all_status:
             return matches
         return [m for m in matches if m.info.status == "active"]
