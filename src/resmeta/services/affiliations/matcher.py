@@ -125,8 +125,6 @@ class AffiliationMatcher:
                 matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
-        if any(m.matching_type == "EXACT" for m in self._usable(matches, all_status)):
-            return self._usable(matches, all_status)  # word matches can only score lower
         # Words most names have ("university", "of") cost the engine most and rank nothing:
         # exact and inside-name look-ups above still see them.
         searched = (
