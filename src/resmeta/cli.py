@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -163,6 +164,7 @@ def match(
     from resmeta.services.affiliations import bulk
 
     resumable = "; run again with --resume to carry on" if output else ""
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the workers too, as Ctrl-C does
     source_path = None if source == "-" else Path(source)
     if source_path and not source_path.is_file():
         _fail(f"'{source}' is not a file")
@@ -199,14 +201,16 @@ def match(
             summary = bulk.run(
                 source_path, output, runner, fmt, column, top_k, resume, on_progress=report
             )
-    except bulk.BulkError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted" + resumable)
-    except (OSError, csv.Error, UnicodeError) as exc:
-        _fail(f"the run stopped: {exc}{resumable}")
-    finally:
         runner.close()
+    except BaseException as exc:
+        runner.close(abort=True)  # stop the workers now, whatever stopped the run
+        if isinstance(exc, bulk.BulkError):
+            _fail(str(exc))
+        if isinstance(exc, KeyboardInterrupt):
+            _fail("interrupted" + resumable)
+        if isinstance(exc, (OSError, csv.Error, UnicodeError)):
+            _fail(f"the run stopped: {exc}{resumable}")
+        raise
     for line in summary.bad_rows[:10]:
         console.print(f"[yellow]skipped[/] {line}", highlight=False)
     if len(summary.bad_rows) > 10:
@@ -325,6 +329,10 @@ def _print_summary(meta: IndexMeta) -> None:
     click.echo("by status: " + ", ".join(f"{k} {v}" for k, v in meta.statuses.items()))
     click.echo("by type: " + ", ".join(f"{k} {v}" for k, v in meta.types.items()))
     click.echo(f"time taken: {meta.seconds:.1f} s")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(message: str) -> None:

@@ -93,7 +93,7 @@ def _matcher(index_folder: str):
 class Engine(Protocol):
     def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]: ...
 
-    def close(self) -> None: ...
+    def close(self, abort: bool = False) -> None: ...
 
 
 @dataclass
@@ -123,13 +123,16 @@ class LocalEngine:
         except BrokenProcessPool:
             raise BulkError("a worker process died (out of memory?); rerun with --resume") from None
 
-    def close(self) -> None:
-        if self._pool is not None:
-            # Workers busy with a task would finish it first: an interrupted run stops now.
-            processes = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
+    def close(self, abort: bool = False) -> None:
+        if self._pool is None:
+            return
+        if not abort:
+            self._pool.shutdown()
+            return
+        # Workers busy with a task would finish it first: an interrupted run stops now.
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _ignore_interrupts() -> None:
@@ -170,7 +173,7 @@ class DaskEngine:
         )
         return self._client.gather(futures)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self._client.close()
 
 
