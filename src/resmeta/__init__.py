@@ -72,13 +72,8 @@ def match_many(
 
 @functools.cache
 def _index_folder(dump: str | Path | None, data_dir: str | Path | None) -> str:
-    import os
-
-    import platformdirs
-
     from resmeta.index.store import IndexStore
-    from resmeta.services.dumps import index_for
+    from resmeta.services.dumps import default_data_dir, index_for
 
-    folder = data_dir or os.environ.get("RESMETA_DATA_DIR") or platformdirs.user_data_dir("resmeta")
-    store = IndexStore(Path(folder))
+    store = IndexStore(Path(data_dir) if data_dir else default_data_dir())
     return str(index_for(store, Path(dump) if dump else None, make_current=False))

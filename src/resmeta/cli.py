@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 import orjson
-import platformdirs
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -25,16 +24,22 @@ from resmeta import __version__
 from resmeta.index.build import IndexMeta
 from resmeta.index.store import IndexStore
 from resmeta.records.dump import DumpError
-from resmeta.services.dumps import DumpNotFound, download_latest, find_dump, index_for
+from resmeta.services.dumps import (
+    DATA_DIR_ENV,
+    DumpNotFound,
+    default_data_dir,
+    download_latest,
+    find_dump,
+    index_for,
+)
 
-DATA_DIR_ENV = "RESMETA_DATA_DIR"
 console = Console(stderr=True, soft_wrap=True)  # never break messages: scripts read them
 
 data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     envvar=DATA_DIR_ENV,
-    default=lambda: platformdirs.user_data_dir("resmeta"),
+    default=lambda: str(default_data_dir()),
     show_default="a per-user data folder",
     help=f"Where indexes and downloaded dumps live (or {DATA_DIR_ENV}).",
 )

@@ -58,9 +58,8 @@ def write_items(path, items):
     return path
 
 
-def evaluate(tmp_path, subset_dump, subset_data_dir, *extra):
-    path = write_items(tmp_path / "gold.jsonl", ITEMS)
-    result = run(
+def run_eval(path, subset_dump, subset_data_dir, *extra):
+    return run(
         "eval",
         "affiliations",
         str(path),
@@ -70,6 +69,11 @@ def evaluate(tmp_path, subset_dump, subset_data_dir, *extra):
         str(subset_data_dir),
         *extra,
     )
+
+
+def evaluate(tmp_path, subset_dump, subset_data_dir, *extra):
+    path = write_items(tmp_path / "gold.jsonl", ITEMS)
+    result = run_eval(path, subset_dump, subset_data_dir, *extra)
     assert result.returncode == 0, result.stderr
     return result, json.loads(result.stdout)
 
@@ -138,15 +142,7 @@ def test_a_bad_line_fails_naming_the_line(tmp_path, subset_dump, subset_data_dir
         + '{"affiliation": "Stanford University", "gold": \n',
         encoding="utf-8",
     )
-    result = run(
-        "eval",
-        "affiliations",
-        str(path),
-        "--dump",
-        str(subset_dump),
-        "--data-dir",
-        str(subset_data_dir),
-    )
+    result = run_eval(path, subset_dump, subset_data_dir)
     assert result.returncode == 1
     message = " ".join(result.stderr.split())
     assert "bad.jsonl" in message and "line 3" in message

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import platformdirs
 
 from resmeta.index.store import IndexStore
 
 DUMP_ENV = "RESMETA_DUMP"
+DATA_DIR_ENV = "RESMETA_DATA_DIR"
 RELEASES_ENV = "RESMETA_RELEASES_URL"
 # ROR publishes every data dump in this Zenodo community, newest first with this query.
 RELEASES_URL = "https://zenodo.org/api/communities/ror-data/records?sort=newest&size=1"
@@ -18,6 +20,11 @@ RELEASES_URL = "https://zenodo.org/api/communities/ror-data/records?sort=newest&
 
 class DumpNotFound(Exception):
     pass
+
+
+def default_data_dir() -> Path:
+    """RESMETA_DATA_DIR, else the per-user data folder (~/.local/share/resmeta on Linux)."""
+    return Path(os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("resmeta"))
 
 
 def dump_folder(data_dir: Path) -> Path:

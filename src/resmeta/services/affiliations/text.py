@@ -20,7 +20,11 @@ class Part:
 
 def normalise(text: str) -> str:
     """As `analysis.exact` makes names, less numbers (street numbers, postcodes, footnotes)."""
-    return " ".join(w for w in analysis.exact(text).split() if not w.isdigit())
+    return _without_numbers(analysis.exact(text))
+
+
+def _without_numbers(words: str) -> str:
+    return " ".join(w for w in words.split() if not w.isdigit())
 
 
 def split_parts(text: str) -> list[Part]:
@@ -29,7 +33,7 @@ def split_parts(text: str) -> list[Part]:
     for piece in _SEPARATORS.split(_EMAIL.sub(" ", text)):
         piece = piece.strip(" .-–—'\"")
         numbered = analysis.exact(piece)
-        normal = " ".join(w for w in numbered.split() if not w.isdigit())
+        normal = _without_numbers(numbered)
         if normal and any(c.isalpha() for c in normal):
             parts.append(Part(piece, normal, numbered))
     return parts
