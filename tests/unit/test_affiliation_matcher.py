@@ -259,6 +259,26 @@ def test_word_candidates_share_a_word_with_the_string(matcher, all_status):
     assert "saclay" not in keys(matches)
 
 
+def test_a_name_in_another_word_order_is_found_among_many_sharing_its_rare_word(
+    tmp_path, monkeypatch
+):
+    """More short-named records hold the rare word ("copenhagen") than are retrieved by
+    words; the common word ("university") must still rank the one it names first. In so
+    small an index, "rare" is set to mean held by under half of the records."""
+    monkeypatch.setattr(matcher_module, "COMMON", 0.5)
+    dk = location("Copenhagen", "DK", "Denmark")
+    others = [_org(f"Copenhagen {w}", dk, types=["other"]) for w in "ABCDEFGHIJKLMNOPQR"]
+    wanted = _org("University of Copenhagen", dk)
+    fillers = [_org(f"University of Place{n}", GB) for n in range(40)]
+    dump = write_zip(tmp_path / "d.zip", {"d_schema_v2.json": [*others, wanted, *fillers]})
+    folder, _ = IndexStore(tmp_path / "data").build(dump)
+    matches = AffiliationMatcher(OrganizationIndex(folder)).match("Copenhagen University")
+    check_invariants(matches)
+    assert [m.info.id for m in matches if m.chosen] == [
+        wanted["id"].removeprefix("https://ror.org/")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "key"),
     [("Old Closed Institute", "closed"), ("Withdrawn Research Centre, Oxford, UK", "withdrawn")],

@@ -125,20 +125,9 @@ class AffiliationMatcher:
                 matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
-        # Words most names have ("university", "of") cost the engine most and rank nothing:
-        # exact and inside-name look-ups above still see them.
-        searched = (
-            [
-                w
-                for w in words
-                if w not in STOP_WORDS and self.index.share("names_value", w) < COMMON
-            ]
-            or [w for w in words if w not in STOP_WORDS]
-            or words
-        )
         # A pair of parts is there for names that hold a comma: a few candidates do.
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
-        found = self.index.matching_candidates(self._any("names_value", searched), limit)
+        found = self.index.matching_candidates(self._words_query(words), limit)
         for _, info, address in found:
             score, kind = _similarity(span.normal, info.names, inside=single)
             matches.append(Match(info, address, score, kind, span.text, span.normal))
@@ -166,6 +155,23 @@ class AffiliationMatcher:
                 score = _inside_score(inside, span.normal)
                 matches.append(Match(info, address, score, "PHRASE", span.text, inside))
         return matches
+
+    def _words_query(self, words: list[str]) -> tantivy.Query:
+        """Records holding the part's rare words, ranked by all its words. Words most names
+        have ("university") would make the engine score most records, so they only rank
+        records that hold a rare word too ("copenhagen university" finds "University of
+        Copenhagen" before "Copenhagen Zoo")."""
+        content = [w for w in words if w not in STOP_WORDS] or words
+        rare = [w for w in content if self.index.share("names_value", w) < COMMON]
+        common = sorted(set(content) - set(rare))
+        if not rare or not common:
+            return self._any("names_value", content)
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, self._any("names_value", rare)),
+                (tantivy.Occur.Should, self._any("names_value", common)),
+            ]
+        )
 
     def _any(self, field: str, terms: list[str]) -> tantivy.Query:
         """Records with any of the terms, best first. Status is checked afterwards: a status
