@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from resmeta import __version__
 from resmeta.api import ror_v2
 from resmeta.api.responses import errors_response
+from resmeta.api.settings import Settings
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from resmeta.services.organizations import OrganizationService
@@ -23,8 +24,9 @@ INDEX_ENV = "RESMETA_INDEX"  # how `resmeta serve` tells worker processes which 
 logger = logging.getLogger("resmeta")
 
 
-def create_app(index: OrganizationIndex | None) -> FastAPI:
+def create_app(index: OrganizationIndex | None, settings: Settings | None = None) -> FastAPI:
     """The API over an opened index (None: nothing to serve yet, /heartbeat says 503)."""
+    settings = settings or Settings()
     app = FastAPI(
         title="resmeta",
         version=__version__,
@@ -32,6 +34,8 @@ def create_app(index: OrganizationIndex | None) -> FastAPI:
     )
     app.state.organizations = OrganizationService(index) if index else None
     app.state.affiliations = AffiliationMatcher(index) if index else None
+    app.state.settings = settings
+    # Middleware added last runs first: gzip is innermost.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(ror_v2.router)
 
@@ -66,4 +70,4 @@ def create_app(index: OrganizationIndex | None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """Factory for uvicorn workers: opens the index named by RESMETA_INDEX."""
     folder = Path(os.environ[INDEX_ENV])
-    return create_app(OrganizationIndex(folder))
+    return create_app(OrganizationIndex(folder), Settings.from_env())

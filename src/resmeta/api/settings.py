@@ -1,0 +1,87 @@
+"""What an operator configures, read from the environment.
+
+`resmeta serve` turns its options into these variables, so that every worker process reads
+the same settings; a server started by another ASGI host sets them directly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+RATE_LIMIT_ENV = "RESMETA_RATE_LIMIT"
+CLIENT_LIMIT_ENV = "RESMETA_RATE_LIMIT_CLIENT"
+ANONYMOUS_LIMIT_ENV = "RESMETA_RATE_LIMIT_ANONYMOUS"
+WINDOW_ENV = "RESMETA_RATE_LIMIT_WINDOW"
+REDIS_URL_ENV = "RESMETA_REDIS_URL"
+TRUSTED_PROXIES_ENV = "RESMETA_TRUSTED_PROXIES"
+CLIENTS_DB_ENV = "RESMETA_CLIENTS_DB"
+ACCESS_LOG_ENV = "RESMETA_ACCESS_LOG"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingsError(ValueError):
+    """A setting holds a value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    rate_limit: bool = False  # off for a private install
+    client_limit: int = 2000  # requests per window with a valid Client-Id header
+    anonymous_limit: int = 50  # requests per window without one, per IP address
+    window_seconds: int = 300
+    redis_url: str | None = None  # shared counters for several workers or hosts
+    trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
+    clients_db: Path | None = None  # SQLite file of registered client IDs
+    access_log: bool = False  # one JSON line per request on standard error
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            rate_limit=_flag(env, RATE_LIMIT_ENV, False),
+            client_limit=_positive(env, CLIENT_LIMIT_ENV, cls.client_limit),
+            anonymous_limit=_positive(env, ANONYMOUS_LIMIT_ENV, cls.anonymous_limit),
+            window_seconds=_positive(env, WINDOW_ENV, cls.window_seconds),
+            redis_url=env.get(REDIS_URL_ENV) or None,
+            trusted_proxies=_networks(env, TRUSTED_PROXIES_ENV),
+            clients_db=Path(env[CLIENTS_DB_ENV]) if env.get(CLIENTS_DB_ENV) else None,
+            access_log=_flag(env, ACCESS_LOG_ENV, False),
+        )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={value!r} must be one of true, false, 1, 0, yes, no, on, off")
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}={value!r} must be a whole number of at least 1")
+    return int(value)
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    networks = []
+    for item in env.get(name, "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise SettingsError(
+                    f"{name}: {item.strip()!r} is not an IP address or network"
+                ) from None
+    return tuple(networks)
