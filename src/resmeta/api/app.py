@@ -37,6 +37,8 @@ def create_app(index: OrganizationIndex | None, settings: Settings | None = None
     app.state.settings = settings
     # Middleware added last runs first: gzip is innermost.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Rate limits (api/ratelimit.py) are added here, inside CORS and the access log.
+    # CORS, then the access log and metrics (api/observability.py), outermost, here.
     app.include_router(ror_v2.router)
 
     @app.get("/heartbeat", response_class=PlainTextResponse, tags=["service"])
