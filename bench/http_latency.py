@@ -36,7 +36,18 @@ from common import DEFAULT_DUMP, OUT, dump_label, median, resmeta_executable, wr
 from dumpread import display_name, iter_dump_records
 
 HOST = "127.0.0.1"
-ENDPOINTS = ("retrieve", "query", "advanced", "filter", "listing")
+ENDPOINTS = (
+    "retrieve",
+    "query",
+    "advanced",
+    "filter",
+    "listing",
+    "v1_retrieve",
+    "v1_query",
+    "page_size_100",
+    "sorted",
+    "csv",
+)
 LIST = "/v2/organizations"
 ORG_TYPES = ("education", "funder", "facility", "company", "nonprofit", "government")
 
@@ -171,6 +182,11 @@ def build_workload(dump: Path, seed: int, ids: int = 1000, queries: int = 200) -
         "advanced": advanced,
         "filter": filter_paths,
         "listing": [LIST],
+        "v1_retrieve": [path.replace("/v2/", "/v1/") for path in retrieve],
+        "v1_query": [path.replace("/v2/", "/v1/") for path in query],
+        "page_size_100": [f"{path}&page_size=100" for path in filter_paths],
+        "sorted": [f"{path}&sort=name" for path in filter_paths],
+        "csv": [f"{path}&page_size=100&format=csv" for path in filter_paths],
     }
 
 

@@ -1,5 +1,5 @@
-"""Run every benchmark: index build, HTTP latency and affiliation matching on the subset dump
-(and a synthetic one).
+"""Run every benchmark: index build, HTTP latency (ROR and funders APIs) and affiliation
+matching on the subset dump (and a synthetic one).
 
     python bench/run_all.py [--synthetic N] [--duration 10] [--runs 3]
 
@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--duration", f"{args.duration:g}", "--runs", str(args.runs)]
             cmd += ["--workers", str(args.workers), "--connections", str(args.connections), *extra]
             results[f"http_latency {path.name}"] = step(f"HTTP latency: {path.name}", cmd)
+            cmd = [py, str(BENCH / "funders.py"), "--dump", str(path)]
+            cmd += ["--duration", f"{args.duration:g}", "--runs", str(args.runs)]
+            cmd += ["--workers", str(args.workers), *extra]
+            results[f"funders {path.name}"] = step(f"funders API latency: {path.name}", cmd)
         if not args.skip_affiliation:
             cmd = [py, str(BENCH / "affiliation.py"), "--dump", str(path)]
             cmd += ["--workers", str(args.workers), "--runs", str(args.runs)]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,30 +66,158 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=9292, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="One JSON line per request on standard error. Default: RESMETA_ACCESS_LOG, else off.",
+)
+@click.option(
+    "--rate-limit/--no-rate-limit",
+    default=None,
+    help="Limit requests per client ID and per IP address (RESMETA_RATE_LIMIT; default off).",
+)
+@click.option(
+    "--client-limit",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Requests per window with a registered Client-Id header "
+    "(RESMETA_RATE_LIMIT_CLIENT; default 2000).",
+)
+@click.option(
+    "--anonymous-limit",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Requests per window per IP address without one "
+    "(RESMETA_RATE_LIMIT_ANONYMOUS; default 50).",
+)
+@click.option(
+    "--rate-window",
+    type=click.IntRange(1),
+    metavar="SECONDS",
+    help="Length of a rate-limit window (RESMETA_RATE_LIMIT_WINDOW; default 300).",
+)
+@click.option(
+    "--redis-url",
+    metavar="URL",
+    help="Count requests in this Redis, shared by every worker and host "
+    "(RESMETA_REDIS_URL; default: each worker counts on its own).",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS_OR_CIDR",
+    help="A proxy whose X-Forwarded-For header is believed; repeatable "
+    "(RESMETA_TRUSTED_PROXIES, comma-separated).",
+)
 def serve(
-    dump: Path | None, data_dir: Path, host: str, port: int, workers: int, access_log: bool
+    dump: Path | None,
+    data_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool | None,
+    rate_limit: bool | None,
+    client_limit: int | None,
+    anonymous_limit: int | None,
+    rate_window: int | None,
+    redis_url: str | None,
+    trusted_proxies: tuple[str, ...],
 ) -> None:
     """Serve the API; build the index first when the dump has none yet."""
     import uvicorn
 
+    _share_metrics_between_workers()  # before anything imports prometheus_client
     from resmeta.api.app import INDEX_ENV
+    from resmeta.api.settings import ACCESS_LOG_ENV
 
     store = IndexStore(Path(data_dir))
+    _rate_limit_env(
+        store.data_dir,
+        rate_limit,
+        client_limit,
+        anonymous_limit,
+        rate_window,
+        redis_url,
+        trusted_proxies,
+    )
     folder = _index_for(store, dump)
-    store.register_server(folder)
     meta = IndexMeta.load(folder)
     console.print(f"serving {meta.records:,} records from {meta.dump} on http://{host}:{port}")
+    # Each worker registers itself as serving the index and follows `resmeta update`.
     os.environ[INDEX_ENV] = str(folder)
+    if access_log is not None:  # the workers write the log (api/observability.py)
+        os.environ[ACCESS_LOG_ENV] = "1" if access_log else "0"
+    os.environ[DATA_DIR_ENV] = str(store.data_dir)
     uvicorn.run(
         "resmeta.api.app:create_app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        access_log=access_log,
+        access_log=False,
         log_level="info",
+        # X-Forwarded-For is read by the rate limiter, from --trusted-proxy peers only.
+        proxy_headers=False,
     )
+
+
+def _rate_limit_env(
+    data_dir: Path,
+    rate_limit: bool | None,
+    client_limit: int | None,
+    anonymous_limit: int | None,
+    rate_window: int | None,
+    redis_url: str | None,
+    trusted_proxies: tuple[str, ...],
+) -> None:
+    """Pass the rate-limit options to the workers as environment variables, and stop with
+    one line naming a setting that cannot work."""
+    import ipaddress
+
+    from resmeta.api import settings as env
+    from resmeta.api.ratelimit import check_settings, redact, redis_problem
+    from resmeta.services.clients import ClientRegistry, RegistryError
+
+    for proxy in trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy.strip(), strict=False)
+        except ValueError:
+            _fail(f"--trusted-proxy {proxy!r} is not an IP address or network (10.0.0.0/8)")
+    given = {
+        env.RATE_LIMIT_ENV: None if rate_limit is None else ("1" if rate_limit else "0"),
+        env.CLIENT_LIMIT_ENV: client_limit,
+        env.ANONYMOUS_LIMIT_ENV: anonymous_limit,
+        env.WINDOW_ENV: rate_window,
+        env.REDIS_URL_ENV: redis_url,
+        env.TRUSTED_PROXIES_ENV: ",".join(p.strip() for p in trusted_proxies) or None,
+    }
+    for name, value in given.items():
+        if value is not None:
+            os.environ[name] = str(value)
+    os.environ.setdefault(env.CLIENTS_DB_ENV, str(data_dir / "clients.sqlite3"))
+    try:
+        settings = env.Settings.from_env()
+        check_settings(settings)
+        ClientRegistry(settings.clients_db).close()  # created now, or the error said now
+    except (env.SettingsError, RegistryError) as exc:
+        _fail(str(exc))
+    if not settings.rate_limit:
+        return
+    url = redact(settings.redis_url) if settings.redis_url else None
+    console.print(
+        f"rate limits: {settings.client_limit} requests per {settings.window_seconds} s per "
+        f"client ID, {settings.anonymous_limit} per IP address without one; "
+        + (f"counted in Redis at {url}" if url else "each worker counts on its own"),
+        highlight=False,
+    )
+    problem = redis_problem(settings.redis_url) if settings.redis_url else None
+    if problem:
+        console.print(
+            f"[yellow]warning:[/] Redis at {url} does not answer ({problem}): until it does, "
+            "each worker counts on its own",
+            highlight=False,
+        )
 
 
 @main.command()
@@ -94,8 +225,49 @@ def serve(
 @data_dir_option
 @click.option("--force", is_flag=True, help="Rebuild even when an index of this dump exists.")
 def index(dump: Path | None, data_dir: Path, force: bool) -> None:
-    """Build the index of a dump and make it the one served."""
+    """Build the index of a dump and make it the one served (running servers switch to it)."""
+    _make_current(IndexStore(Path(data_dir)), dump, force)
+
+
+@main.command()
+@dump_option
+@data_dir_option
+@click.option("--force", is_flag=True, help="Rebuild even when an index of this dump exists.")
+@click.option(
+    "--wait",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds to wait for every running server process to switch.",
+)
+def update(dump: Path | None, data_dir: Path, force: bool, wait: float) -> None:
+    """Switch running servers to a new dump without a restart.
+
+    The new index is built beside the one in service (a dump that fails to load leaves the
+    service as it was); each worker then opens it and switches between two requests, so
+    that no request fails. Returns when every server process serves the new index.
+    """
     store = IndexStore(Path(data_dir))
+    folder = _make_current(store, dump, force)
+    deadline = time.monotonic() + wait
+    while True:
+        servers = store.servers()
+        behind = sorted(pid for pid, name in servers.items() if name != folder.name)
+        if not behind:
+            break
+        if time.monotonic() >= deadline:
+            _fail(
+                f"{len(behind)} of {len(servers)} server processes still serve the previous "
+                f"index after {wait:g} s (pids {', '.join(map(str, behind))})"
+            )
+        time.sleep(0.1)
+    if servers:
+        console.print(f"{len(servers)} server processes now serve {folder.name}")
+    else:
+        console.print("no server is running: the next `resmeta serve` will serve this index")
+
+
+def _make_current(store: IndexStore, dump: Path | None, force: bool) -> Path:
     try:
         path = find_dump(str(dump) if dump else None, store.data_dir) or _download(store.data_dir)
     except DumpNotFound as exc:
@@ -105,10 +277,11 @@ def index(dump: Path | None, data_dir: Path, force: bool) -> None:
         store.set_current(existing)
         console.print(f"{path.name} is already indexed in {existing}")
         _print_summary(IndexMeta.load(existing))
-        return
+        return existing
     folder, meta = _build(store, path)
     store.set_current(folder)
     _print_summary(meta)
+    return folder
 
 
 @main.command()
@@ -334,6 +507,21 @@ def _print_summary(meta: IndexMeta) -> None:
     click.echo("by status: " + ", ".join(f"{k} {v}" for k, v in meta.statuses.items()))
     click.echo("by type: " + ", ".join(f"{k} {v}" for k, v in meta.types.items()))
     click.echo(f"time taken: {meta.seconds:.1f} s")
+
+
+def _share_metrics_between_workers() -> None:
+    """Give prometheus_client a fresh folder, removed on exit, where each worker process
+    keeps its numbers for /metrics to add up; it reads the variable when it is imported."""
+    folder = tempfile.mkdtemp(prefix="resmeta-metrics-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    # uvicorn raises SIGTERM again once it has shut down: leave through Python, so that the
+    # folder is removed, still with the exit code of SIGTERM.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -36,9 +36,9 @@ def errors_of(response, status: int = 400) -> list[str]:
         "pages",
         "query.advance",
         "filters",
-        "format",
+        "formats",
         "all-status",
-        "page_size",
+        "pagesize",
         "QUERY.ADVANCED",
         "Affiliation",
     ],
@@ -49,8 +49,8 @@ def test_illegal_parameter(api, key):
 
 
 def test_illegal_parameter_next_to_good_ones(api):
-    response = api.get(LIST, params={"query": "oxford", "page": "1", "sort": "name"})
-    assert errors_of(response) == ["query parameter 'sort' is illegal"]
+    response = api.get(LIST, params={"query": "oxford", "page": "1", "sorting": "name"})
+    assert errors_of(response) == ["query parameter 'sorting' is illegal"]
 
 
 @pytest.mark.parametrize(

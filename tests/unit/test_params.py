@@ -1,12 +1,12 @@
 import pytest
 
-from resmeta.api.params import ParameterErrors, parse_search_request
+from resmeta.api.params import ParameterErrors, parse_list_request
 
 
 def parse(query_string: str):
     from urllib.parse import parse_qsl
 
-    return parse_search_request(parse_qsl(query_string, keep_blank_values=True))
+    return parse_list_request(parse_qsl(query_string, keep_blank_values=True)).search
 
 
 def errors_of(query_string: str) -> list[str]:

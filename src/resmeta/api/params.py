@@ -7,9 +7,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from resmeta.services.affiliations.matcher import MAX_LENGTH
-from resmeta.services.organizations import FILTER_FIELDS, MAX_PAGE, QueryError, SearchRequest
+from resmeta.services.organizations import (
+    FILTER_FIELDS,
+    MAX_PAGE_SIZE,
+    MAX_RESULTS,
+    PAGE_SIZE,
+    SORT_FIELDS,
+    V1_FILTER_KEYS,
+    QueryError,
+    SearchRequest,
+    Sort,
+)
 
-LIST_PARAMETERS = frozenset({"query", "query.advanced", "filter", "page", "all_status"})
+ROR_PARAMETERS = frozenset({"query", "query.advanced", "filter", "page", "all_status"})
+EXTENSIONS = frozenset({"page_size", "sort", "format"})  # resmeta's, beyond the ROR API
+LIST_PARAMETERS = ROR_PARAMETERS | EXTENSIONS
+FORMATS = ("json", "csv")
 AFFILIATION_PARAMETERS = frozenset({"affiliation", "all_status", "single_search", "multisearch"})
 MAX_AFFILIATION_LENGTH = MAX_LENGTH
 COMMA_IN_VALUE = {"country.country_name", "locations.geonames_details.country_name"}
@@ -21,22 +34,32 @@ class ParameterErrors(ValueError):
         self.errors = errors
 
 
-def parse_search_request(
-    params: Iterable[tuple[str, str]], check_advanced: Callable[[str], None] | None = None
-) -> SearchRequest:
-    """A `SearchRequest` from the query string, or `ParameterErrors` listing what is wrong.
+@dataclass(frozen=True)
+class ListRequest:
+    search: SearchRequest
+    format: str = "json"
+
+
+def parse_list_request(
+    params: Iterable[tuple[str, str]],
+    check_advanced: Callable[[str, int], None] | None = None,
+    version: int = 2,
+) -> ListRequest:
+    """A `ListRequest` from the query string, or `ParameterErrors` listing what is wrong.
 
     `check_advanced` raises `QueryError` for a `query.advanced` that cannot run, so that its
-    problem is reported with the others.
+    problem is reported with the others. `version` is the ROR schema whose field names
+    `filter` and `query.advanced` use.
     """
     errors: list[str] = []
     values: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
+    filter_keys = V1_FILTER_KEYS if version == 1 else FILTER_FIELDS
     for key, value in params:
         if key not in LIST_PARAMETERS:
             errors.append(f"query parameter '{key}' is illegal")
         elif key == "filter":
-            _parse_filter(value, filters, errors)
+            _parse_filter(value, filters, errors, filter_keys)
         elif key in values and values[key] != value:
             errors.append(f"query parameter '{key}' is given more than once")
         else:
@@ -51,30 +74,45 @@ def parse_search_request(
             errors.append(f"{name} must not be empty")
     if advanced and advanced.strip() and check_advanced is not None:
         try:
-            check_advanced(advanced)
+            check_advanced(advanced, version)
         except QueryError as exc:
             errors.append(str(exc))
-    page = _parse_page(values.get("page"), errors)
+    page_size = _parse_page_size(values.get("page_size"), errors)
+    page = _parse_page(values.get("page"), page_size, errors)
     all_status = _parse_all_status(values.get("all_status"), errors)
+    sort = _parse_sort(values.get("sort"), errors)
+    fmt = values.get("format", "json").strip().lower()
+    if fmt not in FORMATS:
+        errors.append(f"format '{values['format']}' must be one of: {', '.join(FORMATS)}")
     if errors:
         raise ParameterErrors(errors)
-    return SearchRequest(
-        query=query, advanced=advanced, filters=filters, page=page, all_status=all_status
+    search = SearchRequest(
+        query=query,
+        advanced=advanced,
+        filters=filters,
+        page=page,
+        all_status=all_status,
+        page_size=page_size,
+        sort=sort,
+        version=version,
     )
+    return ListRequest(search, fmt)
 
 
 # A comma starts a new element only when what follows it looks like `key:`.
 _ELEMENT_START = re.compile(r",(?=[^,:]*:)")
 
 
-def _parse_filter(text: str, filters: dict[str, list[str]], errors: list[str]) -> None:
+def _parse_filter(
+    text: str, filters: dict[str, list[str]], errors: list[str], keys: Iterable[str]
+) -> None:
     for element in _ELEMENT_START.split(text):
         key, colon, value = element.partition(":")
         key = key.strip()
         if not colon:
             errors.append(f"filter '{element}' is not in the key:value form")
             continue
-        if key not in FILTER_FIELDS:
+        if key not in keys:
             errors.append(f"filter key '{key}' is illegal")
             continue
         parts = [value] if key in COMMA_IN_VALUE else value.split(",")
@@ -87,13 +125,46 @@ def _parse_filter(text: str, filters: dict[str, list[str]], errors: list[str]) -
                 filters.setdefault(key, []).append(part.strip())
 
 
-def _parse_page(text: str | None, errors: list[str]) -> int:
+def _parse_page(text: str | None, page_size: int, errors: list[str]) -> int:
     if text is None:
         return 1
-    if re.fullmatch(r"[0-9]{1,6}", text.strip()) and 1 <= int(text) <= MAX_PAGE:
+    last = MAX_RESULTS // page_size  # the first 10,000 results can be paged, whatever the size
+    if re.fullmatch(r"[0-9]{1,6}", text.strip()) and 1 <= int(text) <= last:
         return int(text)
-    errors.append(f"page '{text}' must be an integer between 1 and {MAX_PAGE}")
+    if page_size == PAGE_SIZE:
+        errors.append(f"page '{text}' must be an integer between 1 and {last}")
+    else:
+        errors.append(
+            f"page '{text}' must be an integer between 1 and {last} "
+            f"(the first {MAX_RESULTS:,} results, {page_size} per page)"
+        )
     return 1
+
+
+def _parse_page_size(text: str | None, errors: list[str]) -> int:
+    if text is None:
+        return PAGE_SIZE
+    if re.fullmatch(r"[0-9]{1,4}", text.strip()) and 1 <= int(text) <= MAX_PAGE_SIZE:
+        return int(text)
+    errors.append(f"page_size '{text}' must be an integer between 1 and {MAX_PAGE_SIZE}")
+    return PAGE_SIZE
+
+
+def _parse_sort(text: str | None, errors: list[str]) -> Sort | None:
+    """`relevance` (the default), or a field with an optional direction: `name`,
+    `established:desc`."""
+    if text is None:
+        return None
+    name, _, direction = text.strip().lower().partition(":")
+    if name == "relevance" and not direction:
+        return None
+    if name not in SORT_FIELDS or direction not in ("", "asc", "desc"):
+        choices = ", ".join(["relevance", *SORT_FIELDS])
+        errors.append(
+            f"sort '{text}' must be one of {choices}, optionally followed by :asc or :desc"
+        )
+        return None
+    return Sort(name, descending=direction == "desc")
 
 
 def _parse_all_status(text: str | None, errors: list[str]) -> bool:

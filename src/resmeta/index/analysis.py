@@ -11,6 +11,10 @@ import tantivy
 TEXT = "resmeta_text"  # words: split on non-alphanumerics, accents folded, lower case
 KEYWORD = "resmeta_keyword"  # whole value: accents folded, lower case
 RAW = "raw"  # already normalised in Python (see `exact`)
+PREFIX = "resmeta_prefix"  # the first PREFIX_MIN to PREFIX_MAX characters of a value, folded
+# Beginnings outside this range are found by a prefix automaton over the whole words instead:
+# longer ones match few terms, and single letters are rarely worth indexing.
+PREFIX_MIN, PREFIX_MAX = 2, 10
 
 _text = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -26,10 +30,19 @@ _keyword = (
     .build()
 )
 
+# Edge n-grams of a whole value: index one word (or identifier) per value for word prefixes.
+_prefix = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(PREFIX_MIN, PREFIX_MAX, prefix_only=True))
+    .filter(tantivy.Filter.ascii_fold())
+    .filter(tantivy.Filter.lowercase())
+    .build()
+)
+
 
 def register(index: tantivy.Index) -> None:
     index.register_tokenizer(TEXT, _text)
     index.register_tokenizer(KEYWORD, _keyword)
+    index.register_tokenizer(PREFIX, _prefix)
     index.register_fast_field_tokenizer(KEYWORD, _keyword)
 
 

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime
 
+import msgspec
+import orjson
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import DOCUMENT, EXISTS, MATCHING
+from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, EXISTS, FUNDER, MATCHING
 from resmeta.index.matching import matching_info
+from resmeta.records.funder import funder_record
 from resmeta.records.ids import ROR_URL_PREFIX
 from resmeta.records.model import Organization, render_v2
+from resmeta.records.v1 import render_v1
+
+NAMES_BY_TYPE = {
+    "ror_display": "names_display",
+    "label": "names_label",
+    "alias": "names_alias",
+    "acronym": "names_acronym",
+}
 
 
 def to_document(org: Organization) -> tantivy.Document:
@@ -22,6 +33,7 @@ def to_document(org: Organization) -> tantivy.Document:
     for value in (org.id, bare_id):
         add("id", value)
         add("identifiers", value)
+    add("sort_id", bare_id)
 
     for name in org.names:
         add("names_value", name.value)
@@ -35,8 +47,11 @@ def to_document(org: Organization) -> tantivy.Document:
             present.add("names.lang")
         if normal and "ror_display" in name.types:
             add("display_exact", normal)
+            add("sort_name", normal)  # words only: punctuation and case do not order
         if normal and "acronym" in name.types:
             add("acronym_exact", normal)
+        kind = "ror_display" if "ror_display" in name.types else next(iter(name.types), "")
+        add(NAMES_BY_TYPE.get(kind, "names_alias"), name.value)
     for org_type in org.types:
         add("types", org_type)
     add("status", org.status)
@@ -87,8 +102,39 @@ def to_document(org: Organization) -> tantivy.Document:
     for path in present:
         add(EXISTS, path)
     doc.add_bytes(DOCUMENT, render_v2(org))
+    # From the record in the dump's own list order, which v1 keeps and the v2 API sorts.
+    doc.add_bytes(DOCUMENT_V1, render_v1(msgspec.json.encode(org)))
     doc.add_bytes(MATCHING, matching_info(org))
+    _add_funder(doc, funder_record(msgspec.to_builtins(org)))
     return doc
+
+
+def _add_funder(doc: tantivy.Document, funder: dict) -> None:
+    """The funders API's fields, from the funder record itself (its `name` is
+    `names_display`), and the record, whose `links.self` the API completes."""
+
+    def add_words(field: str, values) -> None:
+        seen: set[str] = set()
+        for value in values:
+            doc.add_text(field, value)
+            seen.update(analysis.words(value))
+        for word in seen:  # one value per word: the prefix analyzer n-grams whole values
+            doc.add_text(f"{field}_prefix", word)
+
+    for word in set(analysis.words(funder["name"])):  # its words: names_display, above
+        doc.add_text("funder_name_prefix", word)
+    add_words("funder_title", funder["title"].values())
+    doc.add_json("funder_title_lang", funder["title"])
+    add_words("funder_acronym", [funder["acronym"]] if "acronym" in funder else [])
+    add_words("funder_aliases", funder.get("aliases", []))
+    if "country" in funder:
+        doc.add_text("funder_country", funder["country"])
+    add_words("funder_country_name", [funder["country_name"]] if "country_name" in funder else [])
+    identifiers = {analysis.keyword(i["identifier"]) for i in funder["identifiers"]}
+    identifiers |= {value.replace(" ", "") for value in identifiers}  # ISNI with or without spaces
+    for value in identifiers:
+        doc.add_text("funder_identifiers", value)
+    doc.add_bytes(FUNDER, orjson.dumps(funder))
 
 
 _GEO_FIELDS = (

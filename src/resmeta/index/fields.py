@@ -13,6 +13,8 @@ class Kind(Enum):
     INTEGER = "integer"
     FLOAT = "float"
     DATE = "date"
+    PREFIX = "prefix"  # the leading 2 to 10 characters of each value (one word per value)
+    TEXT_BY_KEY = "text_by_key"  # a JSON object of texts: words searched per key (`title.fr`)
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,10 @@ class Field:
 
 
 DOCUMENT = "document"  # stored bytes: the record rendered as ROR v2 JSON
+DOCUMENT_V1 = "document_v1"  # stored bytes: the record rendered as ROR v1 JSON
+DOCUMENTS = {2: DOCUMENT, 1: DOCUMENT_V1}  # by schema version
 MATCHING = "matching"  # stored bytes: what affiliation matching compares (`MatchingInfo`)
+FUNDER = "funder"  # stored bytes: the record as an InvenioRDM funder (records/funder.py)
 EXISTS = "exists"  # the v2 paths a record has a value for (`_exists_:` queries)
 
 FIELDS: tuple[Field, ...] = (
@@ -32,6 +37,11 @@ FIELDS: tuple[Field, ...] = (
     # among equally good matches ("oxford": the University of Oxford, not "Oxford Heartbeat").
     Field("prominence", Kind.INTEGER, fast=True),
     Field("names_value", Kind.TEXT),
+    # The names of each type apart, for v1's `name:`, `labels.label:`, `aliases:`, `acronyms:`.
+    Field("names_display", Kind.TEXT),
+    Field("names_label", Kind.TEXT),
+    Field("names_alias", Kind.TEXT),
+    Field("names_acronym", Kind.TEXT),
     Field("names_types", Kind.KEYWORD),
     Field("names_lang", Kind.KEYWORD),
     Field("name_exact", Kind.EXACT),
@@ -62,11 +72,28 @@ FIELDS: tuple[Field, ...] = (
     Field("relationships_id", Kind.KEYWORD),
     Field("relationships_type", Kind.KEYWORD),
     Field("relationships_label", Kind.TEXT),
-    Field("created_date", Kind.DATE),
+    Field("created_date", Kind.DATE, fast=True),
     Field("created_schema_version", Kind.KEYWORD),
     Field("last_modified_date", Kind.DATE, fast=True),
     Field("last_modified_schema_version", Kind.KEYWORD),
     Field(EXISTS, Kind.KEYWORD),
+    # One value per record, for `sort=name` and `sort=id`.
+    Field("sort_name", Kind.KEYWORD, fast=True),
+    Field("sort_id", Kind.KEYWORD, fast=True),
+    # The funders API (InvenioRDM): the funder record's own values, and a prefix field beside
+    # each for search-as-you-type. Its `name` is `names_display`.
+    Field("funder_name_prefix", Kind.PREFIX),
+    Field("funder_title", Kind.TEXT),  # every language
+    Field("funder_title_prefix", Kind.PREFIX),
+    Field("funder_title_lang", Kind.TEXT_BY_KEY),  # `funder_title_lang.fr`: the French title
+    Field("funder_acronym", Kind.TEXT),
+    Field("funder_acronym_prefix", Kind.PREFIX),
+    Field("funder_aliases", Kind.TEXT),
+    Field("funder_aliases_prefix", Kind.PREFIX),
+    Field("funder_country", Kind.KEYWORD),
+    Field("funder_country_name", Kind.TEXT),
+    Field("funder_country_name_prefix", Kind.PREFIX),
+    Field("funder_identifiers", Kind.KEYWORD),  # beginnings: a prefix automaton (few, long)
 )
 BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
 
@@ -104,6 +131,38 @@ ADVANCED_PATHS: dict[str, str] = {
     "admin.last_modified.schema_version": "last_modified_schema_version",
 }
 """`query.advanced` field names (ROR v2 paths) and the index field each one searches."""
+
+_V1_IDS = {
+    f"external_ids.{kind}.{part}": f"external_ids_{part}"
+    for kind in ("GRID", "ISNI", "FundRef", "Wikidata")
+    for part in ("all", "preferred")
+}
+V1_ADVANCED_PATHS: dict[str, str] = {
+    "id": "id",
+    "name": "names_display",
+    "labels.label": "names_label",
+    "labels.iso639": "names_lang",
+    "aliases": "names_alias",
+    "acronyms": "names_acronym",
+    "types": "types",
+    "status": "status",
+    "established": "established",
+    "links": "links_value",
+    "wikipedia_url": "links_value",
+    "country.country_code": "country_code",
+    "country.country_name": "country_name",
+    "addresses.city": "location_name",
+    "addresses.geonames_city.id": "geonames_id",
+    "addresses.geonames_city.city": "location_name",
+    "addresses.lat": "lat",
+    "addresses.lng": "lng",
+    "relationships.id": "relationships_id",
+    "relationships.type": "relationships_type",
+    "relationships.label": "relationships_label",
+    **_V1_IDS,
+}
+"""`query.advanced` field names of ROR API v1 and the index field each one searches: v1
+records are rendered from the same index. Identifiers of one type are searched among all."""
 
 # Unqualified terms of `query.advanced` look in these fields.
 ADVANCED_DEFAULT_FIELDS: tuple[str, ...] = (

@@ -58,26 +58,43 @@ class OrganizationIndex:
         return self._searcher.num_docs
 
     @_engine_call
-    def get(self, bare_id: str) -> bytes | None:
+    def get(self, bare_id: str, document: str = DOCUMENT) -> bytes | None:
+        """The stored JSON (`document`: DOCUMENT or DOCUMENT_V1) of a record, by bare ID."""
         query = tantivy.Query.term_query(self.schema, "id", bare_id)
         hits = self._searcher.search(query, 1, count=False).hits
-        return self._document(hits[0][1]) if hits else None
+        return self._document(hits[0][1], document) if hits else None
 
     @_engine_call
     def search(
-        self, query: tantivy.Query, offset: int, limit: int, weight_by: str | None = None
+        self,
+        query: tantivy.Query,
+        offset: int,
+        limit: int,
+        weight_by: str | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        document: str = DOCUMENT,
     ) -> Hits:
-        """Hits `offset`..`offset + limit` by relevance, and the total. With `weight_by`, a
-        fast integer field, scores are multiplied by log2(2 + its value).
+        """Hits `offset`..`offset + limit`, and the total.
+
+        By relevance, unless `order_by` names a fast field to order by (records without a
+        value come last, either way). With `weight_by`, a fast integer field, scores are
+        multiplied by log2(2 + its value).
 
         Equal scores keep the index order (the dump's order while the index has one segment,
         as indexes of up to a few hundred thousand records do; a fixed order in any case), so
         pages never overlap.
         """
-        result = self._searcher.search(
-            query, limit, count=True, offset=offset, weight_by_field=weight_by
-        )
-        return Hits(result.count, [self._document(address) for _, address in result.hits])
+        if order_by is None:
+            result = self._searcher.search(
+                query, limit, count=True, offset=offset, weight_by_field=weight_by
+            )
+        else:
+            order = tantivy.Order.Desc if descending else tantivy.Order.Asc
+            result = self._searcher.search(
+                query, limit, count=True, offset=offset, order_by_field=order_by, order=order
+            )
+        return Hits(result.count, [self._document(address, document) for _, address in result.hits])
 
     @_engine_call
     def term_counts(self, query: tantivy.Query, fields: list[str]) -> dict[str, dict[str, int]]:
@@ -108,8 +125,8 @@ class OrganizationIndex:
         return self._searcher.doc_freq(field_name, term) / max(self._searcher.num_docs, 1)
 
     @_engine_call
-    def document(self, address: tantivy.DocAddress) -> bytes:
-        return self._document(address)
+    def document(self, address: tantivy.DocAddress, document: str = DOCUMENT) -> bytes:
+        return self._document(address, document)
 
-    def _document(self, address: tantivy.DocAddress) -> bytes:
-        return self._searcher.doc(address)[DOCUMENT][0]
+    def _document(self, address: tantivy.DocAddress, document: str) -> bytes:
+        return self._searcher.doc(address)[document][0]

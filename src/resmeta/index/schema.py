@@ -5,7 +5,7 @@ from __future__ import annotations
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import DOCUMENT, FIELDS, MATCHING, Kind
+from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, FIELDS, FUNDER, MATCHING, Kind
 
 
 def build_schema() -> tantivy.Schema:
@@ -25,6 +25,12 @@ def build_schema() -> tantivy.Schema:
             builder.add_float_field(field.name, indexed=True, fast=field.fast)
         elif field.kind is Kind.DATE:
             builder.add_date_field(field.name, indexed=True, fast=field.fast)
+        elif field.kind is Kind.PREFIX:
+            builder.add_text_field(field.name, tokenizer_name=analysis.PREFIX, index_option="basic")
+        elif field.kind is Kind.TEXT_BY_KEY:
+            builder.add_json_field(field.name, tokenizer_name=analysis.TEXT)
     builder.add_bytes_field(DOCUMENT, stored=True, indexed=False)
+    builder.add_bytes_field(DOCUMENT_V1, stored=True, indexed=False)
     builder.add_bytes_field(MATCHING, stored=True, indexed=False)
+    builder.add_bytes_field(FUNDER, stored=True, indexed=False)
     return builder.build()

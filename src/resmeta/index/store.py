@@ -102,17 +102,27 @@ class IndexStore:
         servers.mkdir(exist_ok=True)
         _write_atomically(servers / str(os.getpid()), folder.name.encode())
 
-    def _in_service(self) -> set[str]:
-        names = set()
+    def unregister_server(self) -> None:
+        (self.data_dir / "servers" / str(os.getpid())).unlink(missing_ok=True)
+
+    def servers(self) -> dict[int, str]:
+        """The index folder name each running server process has open, by process ID."""
+        found = {}
         servers = self.data_dir / "servers"
         for record in servers.iterdir() if servers.is_dir() else ():
             if not record.name.isdigit():
                 continue
             if _alive(int(record.name)):
-                names.add(record.read_text().strip())
+                try:
+                    found[int(record.name)] = record.read_text().strip()
+                except FileNotFoundError:  # the server stopped meanwhile
+                    pass
             else:
                 record.unlink(missing_ok=True)
-        return names
+        return found
+
+    def _in_service(self) -> set[str]:
+        return set(self.servers().values())
 
     def _remove_old(self, keep: set[str]) -> None:
         built = sorted(

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import ADVANCED_DEFAULT_FIELDS, ADVANCED_PATHS, BY_NAME, Field
+from resmeta.index.fields import (
+    ADVANCED_DEFAULT_FIELDS,
+    ADVANCED_PATHS,
+    BY_NAME,
+    DOCUMENTS,
+    V1_ADVANCED_PATHS,
+    Field,
+)
 from resmeta.index.query import QueryError, Translator, parse
 from resmeta.index.reader import OrganizationIndex, SearchFailed
 from resmeta.records.crosswalk import CONTINENT_NAMES
@@ -22,10 +29,13 @@ __all__ = [
     "SearchFailed",  # raised when the engine fails on a query
     "SearchRequest",
     "SearchResult",
+    "Sort",
 ]
 
 PAGE_SIZE = 20
-MAX_PAGE = 500  # 10,000 results, as the ROR API
+MAX_PAGE_SIZE = 100
+MAX_RESULTS = 10_000  # the deepest a listing can be paged, as the ROR API
+MAX_PAGE = MAX_RESULTS // PAGE_SIZE
 FACET_SIZE = 10
 FACETS_CACHE_SIZE = 4096
 CACHED_TEXT_LENGTH = 1000  # longer queries are rare: caching them would only hold memory
@@ -41,6 +51,15 @@ FILTER_FIELDS: dict[str, str] = {
     "locations.geonames_details.continent_name": "continent_name_keyword",
 }
 """`filter` keys and the index field each one matches (values are case-insensitive)."""
+V1_FILTER_KEYS = ("types", "status", "country.country_code", "country.country_name")
+
+SORT_FIELDS: dict[str, str] = {
+    "name": "sort_name",
+    "id": "sort_id",
+    "established": "established",
+    "last_modified": "last_modified_date",
+}
+"""`sort` values (besides `relevance`) and the fast field each orders by."""
 
 CONTINENTS = {code.lower(): name for code, name in CONTINENT_NAMES.items()}
 FACETS = (
@@ -58,6 +77,12 @@ IDENTIFIER_BONUS = 300.0
 
 
 @dataclass(frozen=True)
+class Sort:
+    field: str  # a key of SORT_FIELDS
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class SearchRequest:
     query: str | None = None
     advanced: str | None = None
@@ -65,12 +90,14 @@ class SearchRequest:
     page: int = 1
     all_status: bool = False
     page_size: int = PAGE_SIZE
+    sort: Sort | None = None  # None: by relevance
+    version: int = 2  # which schema's field names `advanced` uses
 
     @property
     def facets_key(self) -> tuple:
-        """What `meta` depends on: everything but the page."""
+        """What `meta` depends on: everything but the page and the order."""
         filters = tuple((key, tuple(values)) for key, values in sorted(self.filters.items()))
-        return (self.query, self.advanced, filters, self.all_status)
+        return (self.query, self.advanced, filters, self.all_status, self.version)
 
 
 @dataclass(frozen=True)
@@ -85,12 +112,20 @@ class OrganizationService:
     def __init__(self, index: OrganizationIndex) -> None:
         self.index = index
         self.schema = index.schema
-        self._advanced = Translator(
-            self.schema,
-            resolve_field=_advanced_field,
-            default_fields=ADVANCED_DEFAULT_FIELDS,
-            exists_paths=_exists_path,
-        )
+        self._advanced = {
+            2: Translator(
+                self.schema,
+                resolve_field=_advanced_field,
+                default_fields=ADVANCED_DEFAULT_FIELDS,
+                exists_paths=_exists_path,
+            ),
+            1: Translator(
+                self.schema,
+                resolve_field=_v1_advanced_field,
+                default_fields=ADVANCED_DEFAULT_FIELDS,
+                exists_paths=_v1_exists_path,
+            ),
+        }
         self._names = {
             operator: Translator(
                 self.schema,
@@ -105,17 +140,18 @@ class OrganizationService:
         self._facets_cache = LRUCache(FACETS_CACHE_SIZE)
         self._advanced_cache = LRUCache(FACETS_CACHE_SIZE)  # checked, then searched: parse once
 
-    def get(self, bare_id: str) -> bytes | None:
-        """The v2 JSON of a record of any status, by bare ROR ID."""
-        return self.index.get(bare_id)
+    def get(self, bare_id: str, version: int = 2) -> bytes | None:
+        """The JSON of a record of any status, in schema `version`, by bare ROR ID."""
+        return self.index.get(bare_id, DOCUMENTS[version])
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        """Raises `QueryError` when `query.advanced` cannot be run."""
+    def search(self, request: SearchRequest, schema: int | None = None) -> SearchResult:
+        """The records in schema `schema` (default: the request's version). Raises
+        `QueryError` when `query.advanced` cannot be run."""
         started = time.perf_counter()
         clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(request.filters)]
         lifts_status = request.all_status or "status" in request.filters
         if request.advanced is not None:
-            advanced, names_status = self._translate_advanced(request.advanced)
+            advanced, names_status = self._translate_advanced(request.advanced, request.version)
             clauses.append((tantivy.Occur.Must, advanced))
             lifts_status = lifts_status or names_status
         query_clauses: list[tantivy.Query] = []
@@ -134,11 +170,19 @@ class OrganizationService:
 
         query = self._combine(clauses, query_clauses[:1])
         offset = (request.page - 1) * request.page_size
-        weight = "prominence" if query_clauses else None
-        hits = self.index.search(query, offset, request.page_size, weight)
+        order = {}
+        if request.sort is not None:
+            order = {
+                "order_by": SORT_FIELDS[request.sort.field],
+                "descending": request.sort.descending,
+            }
+        elif query_clauses:
+            order = {"weight_by": "prominence"}
+        order["document"] = DOCUMENTS[schema or request.version]
+        hits = self.index.search(query, offset, request.page_size, **order)
         if hits.total == 0 and len(query_clauses) > 1:  # no record has all the words
             query = self._combine(clauses, query_clauses[1:])
-            hits = self.index.search(query, offset, request.page_size, weight)
+            hits = self.index.search(query, offset, request.page_size, **order)
         key = request.facets_key
         meta = self._facets_cache.get(key)
         if meta is None:
@@ -185,18 +229,19 @@ class OrganizationService:
             query = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alternatives])
         return tantivy.Query.const_score_query(query, 0.0)
 
-    def check_advanced(self, text: str) -> None:
+    def check_advanced(self, text: str, version: int = 2) -> None:
         """Raise `QueryError` when `query.advanced` cannot be run."""
-        self._translate_advanced(text)
+        self._translate_advanced(text, version)
 
-    def _translate_advanced(self, text: str) -> tuple[tantivy.Query, bool]:
+    def _translate_advanced(self, text: str, version: int) -> tuple[tantivy.Query, bool]:
         """The engine query for `query.advanced`, and whether it names the status field."""
-        cached = self._advanced_cache.get(text) if len(text) <= CACHED_TEXT_LENGTH else None
+        key = (version, text)
+        cached = self._advanced_cache.get(key) if len(text) <= CACHED_TEXT_LENGTH else None
         if cached is None:
-            translation = self._advanced.translate(parse(text))
+            translation = self._advanced[version].translate(parse(text))
             cached = (translation.query, "status" in translation.fields)
             if len(text) <= CACHED_TEXT_LENGTH:
-                self._advanced_cache[text] = cached
+                self._advanced_cache[key] = cached
         return cached
 
     def _name_queries(self, text: str) -> list[tantivy.Query]:
@@ -295,6 +340,40 @@ def _exists_path(name: str) -> str:
     if name not in ADVANCED_PATHS:
         raise QueryError(f"unknown field '{name}' in query.advanced")
     return name
+
+
+def _v1_advanced_field(name: str) -> Field:
+    try:
+        return BY_NAME[V1_ADVANCED_PATHS[name]]
+    except KeyError:
+        raise QueryError(f"unknown field '{name}' in query.advanced") from None
+
+
+_GEO = "locations.geonames_details."
+# The v1 paths whose presence the index records (under their v2 path).
+V1_EXISTS_PATHS = {
+    "id": "id",
+    "name": "names.value",
+    "types": "types",
+    "status": "status",
+    "established": "established",
+    "country.country_code": _GEO + "country_code",
+    "country.country_name": _GEO + "country_name",
+    "addresses.city": _GEO + "name",
+    "addresses.lat": _GEO + "lat",
+    "addresses.lng": _GEO + "lng",
+    "relationships.id": "relationships.id",
+    "relationships.type": "relationships.type",
+    "relationships.label": "relationships.label",
+}
+
+
+def _v1_exists_path(name: str) -> str:
+    if name in V1_EXISTS_PATHS:
+        return V1_EXISTS_PATHS[name]
+    if name in V1_ADVANCED_PATHS:
+        raise QueryError(f"'{name}:*' and _exists_:{name} are not supported in v1")
+    raise QueryError(f"unknown field '{name}' in query.advanced")
 
 
 def _no_fields(name: str) -> Field:

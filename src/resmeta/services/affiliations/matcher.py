@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import tantivy
 from rapidfuzz import fuzz
 
+from resmeta.index.fields import DOCUMENTS
 from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
@@ -96,8 +97,9 @@ class AffiliationMatcher:
         self._choose(ranked, " " + " ".join(p.normal for p in parts) + " ")
         return ranked
 
-    def document(self, match: Match) -> bytes:
-        return self.index.document(match.address)
+    def document(self, match: Match, version: int = 2) -> bytes:
+        """The JSON of the matched record in schema `version`."""
+        return self.index.document(match.address, DOCUMENTS[version])
 
     # -- retrieval and scoring -----------------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""Follow the data folder's `current` index while serving, so that `resmeta update` (or
+`resmeta index`) switches running workers to a new dump without a restart.
+
+Each worker checks the pointer every `CHECK_INTERVAL` seconds, opens the new index beside the
+old one, then swaps the services in one assignment: a request already running finishes on
+the index it started with, the next one gets the new index, and none fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from resmeta.index.reader import OrganizationIndex
+from resmeta.index.store import IndexStore
+from resmeta.services.affiliations.matcher import AffiliationMatcher
+from resmeta.services.organizations import OrganizationService
+
+CHECK_INTERVAL = 0.5  # seconds
+logger = logging.getLogger("resmeta")
+
+
+def serve_index(app: FastAPI, index: OrganizationIndex | None) -> None:
+    """Make `index` the one `app` answers from."""
+    services = (OrganizationService(index), AffiliationMatcher(index)) if index else (None, None)
+    app.state.organizations, app.state.affiliations = services
+
+
+class IndexFollower:
+    """Keeps an app on the data folder's current index, and registers this process as
+    serving it (so that the index is not removed while in use)."""
+
+    def __init__(self, app: FastAPI, store: IndexStore, folder: Path) -> None:
+        self.app = app
+        self.store = store
+        self.folder = folder
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.store.register_server(self.folder)
+        self._task = asyncio.create_task(self._follow())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.store.unregister_server()
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(CHECK_INTERVAL)
+            try:
+                await self.check()
+            except Exception:  # a half-written index must not stop the follower
+                logger.exception("could not switch to the new index; still serving %s", self.folder)
+
+    async def check(self) -> bool:
+        """Switch to the current index if it changed; whether it did."""
+        current = await asyncio.to_thread(self.store.current)
+        if current is None or current == self.folder:
+            return False
+        index = await asyncio.to_thread(OrganizationIndex, current)
+        # Registered before the swap, so that the new index is protected first.
+        self.store.register_server(current)
+        serve_index(self.app, index)
+        logger.info("now serving %s (%s records)", current.name, f"{index.num_docs:,}")
+        self.folder = current
+        return True
