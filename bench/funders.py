@@ -1,0 +1,239 @@
+"""Latency of the funders API (`/api/funders`, InvenioRDM's) over HTTP, measured with wrk.
+
+    python bench/funders.py [--dump PATH] [--workers 2] [--connections 1] [--duration 10]
+        [--runs 3] [--endpoints suggest,q,read]
+
+The same approach as `http_latency.py` (whose server handling, wrk runs and Lua scripts it
+reuses): start `resmeta serve` on 127.0.0.1 with a data dir under bench/out/data/ (the index
+is built once per dump and index format), then run `wrk --latency` `--runs` times per
+endpoint, each time cycling through paths made from the dump:
+
+* suggest: 300 texts as a person types them into a funder field: the first 3 to 6 letters of
+  a name, a name's first word and the beginning of its second, a whole name, or a name's
+  first two words with one typo (a letter dropped, doubled, swapped or replaced);
+* q: 300 queries: a name word, two name words, a word's beginning, a quoted name,
+  `name:<word> AND country:<CC>`, an acronym;
+* read: `GET /api/funders/<id>` for 1,000 IDs.
+
+By default one connection (`-c 1 -t 1`): the figures are the latency of one request at a
+time, which is what the targets (median under 5 ms for suggest and q) are about; with more
+connections they include queueing on this 2-core machine. Prints the median over runs of
+p50, p99 and req/s and the errors (non-2xx + socket errors); raw figures go to
+bench/out/funders-<dump>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from common import DEFAULT_DUMP, OUT, dump_label, median, resmeta_executable, write_json
+from dumpread import iter_dump_records
+from http_latency import Server, fmt, http_get, run_wrk, write_lua
+
+ENDPOINTS = ("suggest", "q", "read")
+PATH = "/api/funders"
+TARGET_MS = 5.0
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s,()/\-.:'\"&]+", text) if w and w.isalnum()]
+
+
+def sample(dump: Path, size: int, seed: int) -> list[dict]:
+    """A uniform sample (reservoir) of slim records: bare id, display name, first acronym,
+    country code of the first location."""
+    rng = random.Random(seed)
+    chosen: list[dict] = []
+    for n, record in enumerate(iter_dump_records(dump)):
+        slot = n if n < size else rng.randrange(n + 1)
+        if slot >= size:
+            continue
+        names = record.get("names", [])
+        display = next((x["value"] for x in names if "ror_display" in x["types"]), "")
+        acronym = next((x["value"] for x in names if "acronym" in x["types"]), None)
+        locations = record.get("locations") or [{}]
+        slim = {
+            "id": record["id"].rsplit("/", 1)[-1],
+            "name": display,
+            "acronym": acronym,
+            "country": (locations[0].get("geonames_details") or {}).get("country_code"),
+        }
+        if n < size:
+            chosen.append(slim)
+        else:
+            chosen[slot] = slim
+    return chosen
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("drop", "double", "swap", "replace"))
+    if kind == "drop":
+        return word[:i] + word[i + 1 :]
+    if kind == "double":
+        return word[:i] + word[i] + word[i:]
+    if kind == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + rng.choice("aeioustrn") + word[i + 1 :]
+
+
+def build_workload(dump: Path, seed: int, texts: int = 300, reads: int = 1000) -> dict:
+    rng = random.Random(seed)
+    records = sample(dump, max(reads, texts), seed)
+    named = [r for r in records if _words(r["name"])]
+    suggest, queries = [], []
+    for k in range(texts):
+        r = rng.choice(named)
+        w = _words(r["name"])
+        kind = k % 4
+        if kind == 0:
+            suggest.append(w[0][: rng.randint(3, 6)])
+        elif kind == 1 and len(w) > 1:
+            suggest.append(f"{w[0]} {w[1][: rng.randint(1, 4)]}")
+        elif kind == 2:
+            suggest.append(r["name"])
+        else:
+            suggest.append(" ".join(typo(x, rng) for x in w[:2]))
+        kind = k % 6
+        if kind == 0:
+            queries.append(rng.choice(w))
+        elif kind == 1:
+            queries.append(" ".join(w[:2]))
+        elif kind == 2:
+            queries.append(rng.choice(w)[:4])
+        elif kind == 3:
+            queries.append(f'"{" ".join(w[:3])}"')
+        elif kind == 4 and r["country"]:
+            queries.append(f"name:{rng.choice(w)} AND country:{r['country']}")
+        else:
+            queries.append(r["acronym"] or rng.choice(w))
+    return {
+        "suggest": [f"{PATH}?suggest={quote(t, safe='')}" for t in suggest],
+        "q": [f"{PATH}?q={quote(t, safe='')}" for t in queries],
+        "read": [f"{PATH}/{r['id']}" for r in records[:reads]],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="ROR dump zip")
+    parser.add_argument("--data-dir", type=Path, help="default: bench/out/data/<dump name>")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--connections", type=int, default=1, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=3, help="wrk runs per endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds per endpoint, 0: none")
+    parser.add_argument("--timeout", type=float, default=5, help="wrk request timeout, seconds")
+    parser.add_argument("--startup-timeout", type=float, default=3600, help="first start, s")
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated")
+    parser.add_argument("--seed", type=int, default=1, help="workload sampling seed")
+    parser.add_argument("--json", type=Path, help="default: bench/out/funders-<dump>.json")
+    parser.add_argument("--resmeta", type=Path, help="resmeta executable (default: beside python)")
+    args = parser.parse_args(argv)
+
+    if shutil.which("wrk") is None:
+        print("wrk not found: install it with `apt-get install wrk` (Debian package wrk)")
+        return 2
+    endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
+    if set(endpoints) - set(ENDPOINTS):
+        parser.error(f"unknown endpoints; choose from {ENDPOINTS}")
+    dump = args.dump.resolve()
+    if not dump.is_file():
+        parser.error(f"dump not found: {dump}")
+    label = dump_label(dump)
+    data_dir = (args.data_dir or OUT / "data" / label).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.monotonic()
+    workload = build_workload(dump, args.seed)
+    print(
+        f"workload from {dump.name} in {time.monotonic() - t0:.1f} s: "
+        + ", ".join(f"{k} {len(v)} paths" for k, v in workload.items())
+    )
+    scripts = {}
+    for name in endpoints:
+        scripts[name] = OUT / "lua" / f"funders-{label}-{name}.lua"
+        write_lua(scripts[name], workload[name])
+
+    exe = args.resmeta or resmeta_executable()
+    server = Server(exe, dump, data_dir, args.workers, OUT / "logs" / f"serve-funders-{label}.log")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    report: dict = {
+        "dump": str(dump),
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+    }
+    runs: dict[str, list[dict]] = {name: [] for name in endpoints}
+    try:
+        started = server.start(args.startup_timeout)
+        print(f"server up in {started:.1f} s (index built if the data dir had none)")
+        for name in endpoints:
+            status, body = http_get(server.base + workload[name][0], timeout=30)
+            if status != 200:
+                print(f"  warning: {name} {workload[name][0]} -> {status} {body[:200]!r}")
+        if args.warmup > 0:
+            for name in endpoints:
+                run_wrk(scripts[name], server.base, args, args.warmup)
+        for run in range(1, args.runs + 1):
+            for name in endpoints:
+                result = run_wrk(scripts[name], server.base, args, args.duration)
+                runs[name].append(result)
+                print(
+                    f"  run {run}/{args.runs} {name:<8} p50 {fmt(result['p50_ms'], '.2f')} ms"
+                    f"  p99 {fmt(result['p99_ms'], '.2f')} ms  {fmt(result['rps'], ',.0f')} req/s"
+                    f"  errors {fmt(result['errors'], 'd')}",
+                    flush=True,
+                )
+                if server.proc is None or server.proc.poll() is not None:
+                    raise RuntimeError(f"server exited during the load; log {server.log}")
+    except RuntimeError as exc:
+        print(f"benchmark aborted: {exc}")
+        return 1
+    finally:
+        server.stop()
+
+    print()
+    print(
+        f"{dump.name}: {args.workers} workers, wrk {args.connections} connection(s), "
+        f"median of {args.runs} x {args.duration:g} s"
+    )
+    header = f"{'endpoint':<9} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}  target"
+    print(header)
+    print("-" * len(header))
+    summary = {}
+    for name, results in runs.items():
+        errors = [r["errors"] for r in results]
+        row = {
+            "p50_ms": median([r["p50_ms"] for r in results]),
+            "p99_ms": median([r["p99_ms"] for r in results]),
+            "rps": median([r["rps"] for r in results]),
+            "errors": None if None in errors else sum(errors),
+        }
+        summary[name] = row
+        target = ""
+        if name in ("suggest", "q") and row["p50_ms"] is not None:
+            target = f"p50 < {TARGET_MS:g} ms: {'yes' if row['p50_ms'] < TARGET_MS else 'NO'}"
+        print(
+            f"{name:<9} {fmt(row['p50_ms'], '.2f'):>8} {fmt(row['p99_ms'], '.2f'):>8} "
+            f"{fmt(row['rps'], ',.0f'):>8} {fmt(row['errors'], 'd'):>7}  {target}"
+        )
+    report["runs"], report["summary"] = runs, summary
+    out = args.json or OUT / f"funders-{label}.json"
+    write_json(out, report)
+    print(f"raw figures: {out}")
+    failed = any(row["errors"] is None or row["rps"] is None for row in summary.values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
