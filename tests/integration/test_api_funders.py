@@ -295,10 +295,23 @@ def test_suggest_beginnings_and_one_typo(api, funders) -> None:
     assert ids(get(api, suggest="10.13039/100000002"))[0] == "01cwqze88"  # whole: first
 
 
-def test_suggest_ranks_whole_words_then_beginnings_then_typos(api) -> None:
+def children(dump, funder_id: str) -> int:
+    record = dump.by_id["https://ror.org/" + funder_id]
+    return sum(r["type"] == "child" for r in record["relationships"])
+
+
+def test_suggest_ranks_prominent_organizations_first_among_equal_matches(api) -> None:
+    """As `query` of the ROR API: "oxford" is the University of Oxford before Oxford
+    Archaeology, though both names hold the word and the shorter one scores higher."""
+    assert get(api, suggest="oxford", size=1)["hits"]["hits"][0]["name"] == "University of Oxford"
+    assert get(api, suggest="harvard", size=1)["hits"]["hits"][0]["name"] == "Harvard University"
+
+
+def test_suggest_ranks_whole_words_then_beginnings_then_typos(api, dump) -> None:
     """Fields weigh as in invenio-vocabularies (the name most); within the name, a whole
-    word ranks above a beginning, which ranks above a typo."""
-    hits = every_hit(api, suggest="trust")
+    word ranks above a beginning, which ranks above a typo, between organizations equally
+    prominent (here: with no unit in ROR, see the test above)."""
+    hits = [hit for hit in every_hit(api, suggest="trust") if children(dump, hit["id"]) == 0]
 
     def rank(hit: dict) -> int:
         name_words = words(hit["name"])

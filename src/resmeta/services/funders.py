@@ -164,7 +164,9 @@ class FunderService:
             only = Query.const_score_query(self._term("types", "funder"), 0.0)
             query = Query.boolean_query([(Occur.Must, query), (Occur.Must, only)])
         sort = request.effective_sort
-        order = {}
+        # Among equally good matches, organizations with more units in ROR first, as `query`
+        # of the ROR API ranks them ("oxford": the University of Oxford).
+        order: dict = {"weight_by": "prominence"}
         if sort in SORT_FIELDS:
             field_name, descending = SORT_FIELDS[sort]
             order = {"order_by": field_name, "descending": descending}
