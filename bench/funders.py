@@ -34,9 +34,9 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from common import DEFAULT_DUMP, OUT, dump_label, median, resmeta_executable, write_json
+from common import DEFAULT_DUMP, OUT, dump_label, resmeta_executable, write_json
 from dumpread import iter_dump_records
-from http_latency import Server, fmt, http_get, run_wrk, write_lua
+from http_latency import Server, fmt, http_get, run_wrk, summarise, write_lua
 
 ENDPOINTS = ("suggest", "q", "read")
 PATH = "/api/funders"
@@ -210,16 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'endpoint':<9} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}  target"
     print(header)
     print("-" * len(header))
-    summary = {}
-    for name, results in runs.items():
-        errors = [r["errors"] for r in results]
-        row = {
-            "p50_ms": median([r["p50_ms"] for r in results]),
-            "p99_ms": median([r["p99_ms"] for r in results]),
-            "rps": median([r["rps"] for r in results]),
-            "errors": None if None in errors else sum(errors),
-        }
-        summary[name] = row
+    summary = summarise(runs)
+    for name, row in summary.items():
         target = ""
         if name in ("suggest", "q") and row["p50_ms"] is not None:
             target = f"p50 < {TARGET_MS:g} ms: {'yes' if row['p50_ms'] < TARGET_MS else 'NO'}"

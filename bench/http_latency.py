@@ -386,6 +386,20 @@ def run_wrk(script: Path, base: str, args: argparse.Namespace, duration: float) 
     return result
 
 
+def summarise(runs: dict[str, list[dict]]) -> dict[str, dict]:
+    """Per endpoint: the medians of the wrk runs' p50, p99 and req/s, and all errors."""
+    summary = {}
+    for name, results in runs.items():
+        errors = [r["errors"] for r in results]
+        summary[name] = {
+            "p50_ms": median([r["p50_ms"] for r in results]),
+            "p99_ms": median([r["p99_ms"] for r in results]),
+            "rps": median([r["rps"] for r in results]),
+            "errors": None if None in errors else sum(errors),
+        }
+    return summary
+
+
 def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -494,16 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'endpoint':<10} {'p50 ms':>9} {'p99 ms':>9} {'req/s':>10} {'errors':>8}"
     print(header)
     print("-" * len(header))
-    summary = {}
-    for name, results in runs.items():
-        errors = [r["errors"] for r in results]
-        row = {
-            "p50_ms": median([r["p50_ms"] for r in results]),
-            "p99_ms": median([r["p99_ms"] for r in results]),
-            "rps": median([r["rps"] for r in results]),
-            "errors": None if None in errors else sum(errors),
-        }
-        summary[name] = row
+    summary = summarise(runs)
+    for name, row in summary.items():
         print(
             f"{name:<10} {fmt(row['p50_ms'], '.2f'):>9} {fmt(row['p99_ms'], '.2f'):>9} "
             f"{fmt(row['rps'], ',.0f'):>10} {fmt(row['errors'], 'd'):>8}"

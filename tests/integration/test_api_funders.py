@@ -9,57 +9,23 @@ distance of at most 1 to a beginning of the word.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
-import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import yaml
 from rapidfuzz.distance import OSA
 
 from resmeta.records.funder import funder_record
 from tests.integration.test_api_v2_dump import exact, fold, words
+from tests.unit.test_funder_records import API_ORDER, TIMESTAMP, shared
 
 pytestmark = pytest.mark.integration
 
-FUNDERS_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "funders"
 PATH = "/api/funders"
-API_ORDER = (
-    "name",
-    "acronym",
-    "aliases",
-    "country",
-    "country_name",
-    "location_name",
-    "identifiers",
-    "status",
-    "types",
-    "created",
-    "id",
-    "updated",
-    "revision_id",
-    "links",
-    "title",
-)
-TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00")
 VND = "application/vnd.inveniordm.v1+json"
 SUGGEST_FIELDS = ("name", "acronym", "aliases", "title_en", "country_name")
 Q_FIELDS = ("name", "title", "acronym", "aliases", "country_name")
-
-
-def shared(name: str):
-    path = FUNDERS_DATA / name
-    if not path.exists():
-        pytest.fail(f"the shared funders data is missing: {path}")
-    if name.endswith(".jsonl.gz"):
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            return [json.loads(line) for line in lines]
-    if name.endswith(".yaml"):
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 class Funder:

@@ -8,9 +8,10 @@ import re
 from urllib.parse import quote, urlencode
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from resmeta.api.openapi import query_parameters
 from resmeta.services.funders import (
     DEFAULT_SIZE,
     MAX_RESULTS,
@@ -45,36 +46,26 @@ class InvalidRequest(Exception):
         self.body = body
 
 
-def documented_parameters(
-    q: str | None = Query(
-        None,
-        description="Lucene query-string syntax over name, title (title.en, ...), acronym, "
+PARAMETERS = query_parameters(
+    {
+        "q": "Lucene query-string syntax over name, title (title.en, ...), acronym, "
         "aliases, country, country_name and identifiers.identifier; words also match the "
         "words they begin. An unreadable query is searched as plain words.",
-    ),
-    suggest: str | None = Query(
-        None,
-        description="Search as you type (name, acronym, aliases, English title, identifiers, "
+        "suggest": "Search as you type (name, acronym, aliases, English title, identifiers, "
         "country name), tolerant of one typo per word. Not with q.",
-    ),
-    sort: str | None = Query(
-        None, description="bestmatch (the default with a query), name (else), newest, oldest."
-    ),
-    size: str | None = Query(None, description="Hits per page, 25 by default."),
-    page: str | None = Query(None, description="From 1; (page - 1) x size must stay < 10,000."),
-    funders_only: str | None = Query(
-        None,
-        description="Extension: true to list only ROR records typed funder (InvenioRDM loads "
-        "every ROR record, which is the default).",
-    ),
-) -> None:
-    """For the OpenAPI document only: the handler reads the query string itself."""
+        "sort": "bestmatch (the default with a query), name (else), newest, oldest.",
+        "size": "Hits per page, 25 by default.",
+        "page": "From 1; (page - 1) x size must stay < 10,000.",
+        "funders_only": "Extension: true to list only ROR records typed funder (InvenioRDM "
+        "loads every ROR record, which is the default).",
+    }
+)
 
 
 @router.get(
     PATH,
     summary="Search funders (InvenioRDM's funders vocabulary)",
-    dependencies=[Depends(documented_parameters)],
+    openapi_extra=PARAMETERS,
 )
 async def search_funders(request: Request) -> Response:
     return _answer(request, _search)

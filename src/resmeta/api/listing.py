@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from resmeta.api.openapi import query_parameters
 from resmeta.api.params import ParameterErrors, parse_affiliation_request, parse_list_request
 from resmeta.api.responses import (
     affiliation_response,
@@ -17,34 +17,24 @@ from resmeta.api.responses import (
 from resmeta.records.ids import parse_ror_id, ror_url
 from resmeta.services.organizations import OrganizationService, QueryError, SearchFailed
 
-
-def documented_parameters(
-    query: str | None = Query(None, description="Search all names and identifiers."),
-    advanced: str | None = Query(
-        None, alias="query.advanced", description="Lucene query syntax over the record fields."
-    ),
-    filter: str | None = Query(None, description="key:value[,key:value...]"),
-    page: str | None = Query(None, description="1 to 500 (20 records per page)."),
-    all_status: str | None = Query(None, description="Include inactive and withdrawn records."),
-    affiliation: str | None = Query(
-        None,
-        description="Match an affiliation string to organizations (at most 2,000 characters);"
+PARAMETERS = query_parameters(
+    {
+        "query": "Search all names and identifiers.",
+        "query.advanced": "Lucene query syntax over the record fields.",
+        "filter": "key:value[,key:value...]",
+        "page": "1 to 500 (20 records per page).",
+        "all_status": "Include inactive and withdrawn records.",
+        "affiliation": "Match an affiliation string to organizations (at most 2,000 characters);"
         " not combinable with query, query.advanced, filter or page.",
-    ),
-    single_search: str | None = Query(None, description="Accepted for ROR clients; no effect."),
-    multisearch: str | None = Query(None, description="Accepted for ROR clients; no effect."),
-    page_size: str | None = Query(
-        None, description="Extension: 1 to 100 records per page (default 20)."
-    ),
-    sort: str | None = Query(
-        None,
-        description="Extension: relevance (default), name, id, established or last_modified,"
+        "single_search": "Accepted for ROR clients; no effect.",
+        "multisearch": "Accepted for ROR clients; no effect.",
+        "page_size": "Extension: 1 to 100 records per page (default 20).",
+        "sort": "Extension: relevance (default), name, id, established or last_modified,"
         " optionally followed by :asc or :desc.",
-    ),
-    format: str | None = Query(None, description="Extension: json (default) or csv."),
-) -> None:
-    """The list parameters, declared for the OpenAPI document only: the handlers parse the
-    query string themselves, to report every problem of a request at once."""
+        "format": "Extension: json (default) or csv.",
+    }
+)
+"""The list parameters, for the OpenAPI document."""
 
 
 def _service(request: Request) -> OrganizationService:

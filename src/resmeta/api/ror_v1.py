@@ -3,7 +3,7 @@ same index, with v1's filter keys and `query.advanced` field names."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from resmeta.api import listing
@@ -14,7 +14,7 @@ router = APIRouter(tags=["ROR API v1"])
 @router.get(
     "/v1/organizations",
     summary="Search and list organizations (schema v1)",
-    dependencies=[Depends(listing.documented_parameters)],
+    openapi_extra=listing.PARAMETERS,
 )
 async def list_organizations(request: Request) -> Response:
     return listing.list_organizations(request, version=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from resmeta.api import listing
@@ -13,7 +13,7 @@ router = APIRouter(tags=["ROR API v2"])
 @router.get(
     "/v2/organizations",
     summary="Search and list organizations",
-    dependencies=[Depends(listing.documented_parameters)],
+    openapi_extra=listing.PARAMETERS,
 )
 @router.get("/organizations", include_in_schema=False)
 async def list_organizations(request: Request) -> Response:
