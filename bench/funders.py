@@ -34,9 +34,17 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from common import DEFAULT_DUMP, OUT, dump_label, resmeta_executable, write_json
+from common import OUT, dump_label, resmeta_executable, write_json
 from dumpread import iter_dump_records
-from http_latency import Server, fmt, http_get, run_wrk, summarise, write_lua
+from http_latency import (
+    Server,
+    add_server_and_wrk_arguments,
+    fmt,
+    http_get,
+    run_wrk,
+    summarise,
+    write_lua,
+)
 
 ENDPOINTS = ("suggest", "q", "read")
 PATH = "/api/funders"
@@ -126,20 +134,7 @@ def build_workload(dump: Path, seed: int, texts: int = 300, reads: int = 1000) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="ROR dump zip")
-    parser.add_argument("--data-dir", type=Path, help="default: bench/out/data/<dump name>")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--connections", type=int, default=1, help="wrk connections")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
-    parser.add_argument("--runs", type=int, default=3, help="wrk runs per endpoint")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds per endpoint, 0: none")
-    parser.add_argument("--timeout", type=float, default=5, help="wrk request timeout, seconds")
-    parser.add_argument("--startup-timeout", type=float, default=3600, help="first start, s")
-    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated")
-    parser.add_argument("--seed", type=int, default=1, help="workload sampling seed")
-    parser.add_argument("--json", type=Path, help="default: bench/out/funders-<dump>.json")
-    parser.add_argument("--resmeta", type=Path, help="resmeta executable (default: beside python)")
+    add_server_and_wrk_arguments(parser, ENDPOINTS, "funders", connections=1, threads=1)
     args = parser.parse_args(argv)
 
     if shutil.which("wrk") is None:

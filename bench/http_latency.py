@@ -400,26 +400,37 @@ def summarise(runs: dict[str, list[dict]]) -> dict[str, dict]:
     return summary
 
 
+def add_server_and_wrk_arguments(
+    parser: argparse.ArgumentParser,
+    endpoints: tuple[str, ...],
+    name: str,
+    connections: int,
+    threads: int,
+) -> None:
+    """The options of a benchmark that serves a dump and runs wrk on its endpoints."""
+    parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="ROR dump zip")
+    parser.add_argument("--data-dir", type=Path, help="default: bench/out/data/<dump name>")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--connections", type=int, default=connections, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=threads, help="wrk threads")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=3, help="wrk runs per endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds per endpoint, 0: none")
+    parser.add_argument("--timeout", type=float, default=5, help="wrk request timeout, seconds")
+    parser.add_argument("--startup-timeout", type=float, default=3600, help="first start, s")
+    parser.add_argument("--endpoints", default=",".join(endpoints), help="comma-separated")
+    parser.add_argument("--seed", type=int, default=1, help="workload sampling seed")
+    parser.add_argument("--json", type=Path, help=f"default: bench/out/{name}-<dump>.json")
+    parser.add_argument("--resmeta", type=Path, help="resmeta executable (default: beside python)")
+
+
 def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="ROR dump zip")
-    parser.add_argument("--data-dir", type=Path, help="default: bench/out/data/<dump name>")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
-    parser.add_argument("--runs", type=int, default=3, help="wrk runs per endpoint")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds per endpoint, 0: none")
-    parser.add_argument("--timeout", type=float, default=5, help="wrk request timeout, seconds")
-    parser.add_argument("--startup-timeout", type=float, default=3600, help="first start, s")
-    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated")
-    parser.add_argument("--seed", type=int, default=1, help="workload sampling seed")
-    parser.add_argument("--json", type=Path, help="default: bench/out/http_latency-<dump>.json")
-    parser.add_argument("--resmeta", type=Path, help="resmeta executable (default: beside python)")
+    add_server_and_wrk_arguments(parser, ENDPOINTS, "http_latency", connections=16, threads=2)
     args = parser.parse_args(argv)
 
     if shutil.which("wrk") is None:
