@@ -38,6 +38,7 @@ class IndexFollower:
         self.app = app
         self.store = store
         self.folder = folder
+        self._failed: Path | None = None  # an index that would not open: not retried
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -56,15 +57,17 @@ class IndexFollower:
             await asyncio.sleep(CHECK_INTERVAL)
             try:
                 await self.check()
-            except Exception:  # a half-written index must not stop the follower
-                logger.exception("could not switch to the new index; still serving %s", self.folder)
+            except Exception:  # an index that cannot be opened must not stop the follower
+                logger.exception("could not open the new index; still serving %s", self.folder)
 
     async def check(self) -> bool:
         """Switch to the current index if it changed; whether it did."""
         current = await asyncio.to_thread(self.store.current)
-        if current is None or current == self.folder:
+        if current is None or current in (self.folder, self._failed):
             return False
+        self._failed = current  # until it has opened
         index = await asyncio.to_thread(OrganizationIndex, current)
+        self._failed = None
         # Registered before the swap, so that the new index is protected first.
         self.store.register_server(current)
         serve_index(self.app, index)
