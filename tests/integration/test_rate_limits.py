@@ -262,6 +262,19 @@ def test_bad_registrations_are_400_with_sentences(api, body, expected):
         assert part in error
 
 
+def test_a_body_too_long_is_413_whether_declared_or_streamed(api):
+    declared = api.post("/v2/register", content=b"{" + b" " * 20_000 + b"}")
+    assert declared.status_code == 413
+
+    def chunks():  # no Content-Length: the server must stop reading at the limit
+        for _ in range(2_000):
+            yield b" " * 1_000
+
+    streamed = api.post("/v2/register", content=chunks())
+    assert streamed.status_code == 413
+    assert streamed.json()["errors"] == ["the body is longer than 16,384 bytes"]
+
+
 def test_a_registration_survives_a_restart(subset_dump, subset_data_dir, tmp_path):
     args = ("--dump", str(subset_dump), "--data-dir", str(subset_data_dir))
     env = {"RESMETA_CLIENTS_DB": str(tmp_path / "clients.sqlite3")}

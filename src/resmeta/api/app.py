@@ -42,12 +42,14 @@ def create_app(
     """
     settings = settings or Settings()
 
+    folder = index.folder if index else None  # not the index: a switch must free it
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if follow is None or index is None:
+        if follow is None or folder is None:
             yield
             return
-        follower = IndexFollower(app, follow, index.folder)
+        follower = IndexFollower(app, follow, folder)
         await follower.start()
         try:
             yield
@@ -105,8 +107,10 @@ def create_app(
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for uvicorn workers: opens the index named by RESMETA_INDEX."""
-    folder = Path(os.environ[INDEX_ENV])
+    """Factory for uvicorn workers: opens the data folder's current index (a worker that
+    uvicorn starts after `resmeta update` must not open the index `serve` started with,
+    which may be gone), else the one named by RESMETA_INDEX."""
     data_dir = os.environ.get(DATA_DIR_ENV)
     store = IndexStore(Path(data_dir)) if data_dir else None
+    folder = (store.current() if store else None) or Path(os.environ[INDEX_ENV])
     return create_app(OrganizationIndex(folder), Settings.from_env(), follow=store)

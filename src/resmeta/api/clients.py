@@ -73,9 +73,9 @@ async def register(request: Request) -> Response:
     registry = _registry(request)
     if registry is None:
         return _not_configured()
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return errors_response([f"the body is {len(body):,} bytes; at most {MAX_BODY:,}"], 413)
+    body = await _read_body(request)
+    if body is None:
+        return errors_response([f"the body is longer than {MAX_BODY:,} bytes"], 413)
     try:
         decoded = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -107,3 +107,18 @@ async def validate_client_id(request: Request, client_id: str) -> Response:
     except RegistryError as exc:
         return errors_response([f"the client ID could not be checked: {exc}"], 503)
     return json_response({"valid": valid})
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None once it passes `MAX_BODY` bytes (read no further: a client must
+    not make a worker hold a body of any size)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -28,6 +28,7 @@ def serve_index(app: FastAPI, index: OrganizationIndex | None) -> None:
     """Make `index` the one `app` answers from."""
     services = (OrganizationService(index), AffiliationMatcher(index)) if index else (None, None)
     app.state.organizations, app.state.affiliations = services
+    app.state.funders = None  # made again from the new index on the next funders request
 
 
 class IndexFollower:

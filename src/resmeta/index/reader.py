@@ -15,6 +15,7 @@ from resmeta.index.matching import MatchingInfo
 from resmeta.index.matching import decode as decode_matching
 
 AGGREGATION_SIZE = 1000  # larger than any facet's number of distinct values
+SHARE_CACHE_SIZE = 100_000
 
 
 class SearchFailed(Exception):
@@ -52,6 +53,7 @@ class OrganizationIndex:
         analysis.register(self._index)
         self.schema = self._index.schema
         self._searcher = self._index.searcher()
+        self._shares: dict[tuple[str, str], float] = {}
 
     @property
     def num_docs(self) -> int:
@@ -119,10 +121,17 @@ class OrganizationIndex:
             for score, address in hits
         ]
 
-    @functools.lru_cache(maxsize=100_000)  # noqa: B019 (one reader lives as long as its index)
     def share(self, field_name: str, term: str) -> float:
-        """The share of records whose `field_name` holds `term`."""
-        return self._searcher.doc_freq(field_name, term) / max(self._searcher.num_docs, 1)
+        """The share of records whose `field_name` holds `term` (cached per index: the
+        cache goes with the index when a server switches to a new one)."""
+        key = (field_name, term)
+        share = self._shares.get(key)
+        if share is None:
+            share = self._searcher.doc_freq(field_name, term) / max(self._searcher.num_docs, 1)
+            if len(self._shares) >= SHARE_CACHE_SIZE:
+                self._shares.clear()
+            self._shares[key] = share
+        return share
 
     @_engine_call
     def document(self, address: tantivy.DocAddress, document: str = DOCUMENT) -> bytes:
