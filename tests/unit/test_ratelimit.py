@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from resmeta.api import ratelimit
 from resmeta.api.app import create_app
 from resmeta.api.ratelimit import (
     ClientIdCache,
@@ -23,6 +24,7 @@ from resmeta.api.ratelimit import (
     Window,
     check_redis_url,
     client_address,
+    counted_address,
     current_window,
     parse_address,
     redact,
@@ -202,6 +204,30 @@ def test_memory_counter_keeps_only_the_current_window():
     for index in range(100):
         counter.count(f"key{index}", Window(1, index))
     assert len(counter._counts) == 1
+
+
+def test_memory_counter_past_its_key_cap_counts_new_callers_together(monkeypatch):
+    monkeypatch.setattr(ratelimit, "MAX_KEYS", 3)
+    counter = MemoryCounter()
+    window = Window(60, 1)
+    assert [counter.count(key, window) for key in ("a", "b", "c")] == [1, 1, 1]
+    assert [counter.count(key, window) for key in ("d", "e", "a")] == [1, 2, 2]
+    assert len(counter._counts) == 4  # a, b, c and the shared overflow count
+
+
+@pytest.mark.parametrize(
+    ("address", "counted"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        (None, "unknown"),
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_anonymous_callers_are_counted_per_ipv4_address_or_ipv6_64(address, counted):
+    assert counted_address(address) == counted
 
 
 def test_redis_counter_fails_open_to_memory_with_one_warning(caplog):

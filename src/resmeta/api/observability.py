@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from resmeta.api.ratelimit import client_address
+from resmeta.api.ratelimit import client_address, client_headers
 from resmeta.api.settings import Network, Settings
 
 MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own variable
@@ -154,13 +154,7 @@ def access_line(
 ) -> bytes:
     """One JSON object and a newline: what a request was, who sent it, what it got. The
     client is the Client-Id header if sent, else the address (found as the rate limits do)."""
-    client = forwarded = None
-    for name, value in scope["headers"]:
-        if name == b"client-id":
-            client = value.decode("latin-1")
-        elif name == b"x-forwarded-for":
-            text = value.decode("latin-1")
-            forwarded = text if forwarded is None else f"{forwarded},{text}"
+    client, forwarded = client_headers(scope)
     if client is None:
         peer = scope.get("client")
         client = client_address(peer[0] if peer else None, forwarded, trusted_proxies)

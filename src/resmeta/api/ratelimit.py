@@ -49,6 +49,9 @@ EXEMPT_PATHS = frozenset({"/heartbeat", "/v2/heartbeat", "/v1/heartbeat", "/metr
 REDIS_TIMEOUT = 0.5  # seconds to connect to Redis or to get an answer
 REDIS_RETRY_SECONDS = 5.0  # after a failure, count in memory this long before trying again
 KEY_PREFIX = "resmeta:ratelimit"
+MAX_KEYS = 100_000  # callers counted apart per window by a worker without Redis
+OVERFLOW_KEY = "overflow"
+IPV6_PREFIX = 64  # an IPv6 client is counted per /64 network: one host often holds all of it
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 # KEYS[1]: the counter of one identity in one window; ARGV[1]: seconds until it may go.
@@ -95,7 +98,9 @@ class Counter(Protocol):
 class MemoryCounter:
     """Counts in this process only: with several workers each counts the requests it serves.
 
-    Only the current window is kept: the counts are dropped when the next one starts.
+    Only the current window is kept: the counts are dropped when the next one starts. Past
+    `MAX_KEYS` callers in one window, new ones share one count, so that a flood of addresses
+    cannot grow a worker's memory without bound.
     """
 
     def __init__(self) -> None:
@@ -105,6 +110,8 @@ class MemoryCounter:
     def count(self, key: str, window: Window) -> int:
         if window != self._window:
             self._window, self._counts = window, {}
+        if key not in self._counts and len(self._counts) >= MAX_KEYS:
+            key = OVERFLOW_KEY
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
         return count
@@ -278,6 +285,28 @@ def is_trusted(address: Address, trusted: tuple[Network, ...]) -> bool:
     return any(address in network for network in trusted)
 
 
+def client_headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The `Client-Id` header and the X-Forwarded-For headers (joined) of a request."""
+    client_id = forwarded = None
+    for name, value in scope["headers"]:
+        if name == b"client-id":
+            client_id = value.decode("latin-1")
+        elif name == b"x-forwarded-for":
+            text = value.decode("latin-1")
+            forwarded = text if forwarded is None else f"{forwarded},{text}"
+    return client_id, forwarded
+
+
+def counted_address(address: str | None) -> str:
+    """What an anonymous caller is counted as: its IPv4 address, or its IPv6 /64 network."""
+    parsed = parse_address(address) if address else None
+    if parsed is None:
+        return address or "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
+    return str(parsed)
+
+
 def client_address(
     peer: str | None, forwarded_for: str | None, trusted: tuple[Network, ...]
 ) -> str | None:
@@ -379,13 +408,8 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        client_id = forwarded = None
-        for name, value in scope["headers"]:
-            if name == b"client-id":
-                client_id = value.decode("latin-1").strip()
-            elif name == b"x-forwarded-for":
-                text = value.decode("latin-1")
-                forwarded = text if forwarded is None else f"{forwarded},{text}"
+        client_id, forwarded = client_headers(scope)
+        client_id = client_id.strip() if client_id else None
         now = time.time()
         window = current_window(now, self.window_seconds)
         if client_id and self.clients.is_valid(client_id.upper()):
@@ -393,7 +417,7 @@ class RateLimitMiddleware:
         else:
             peer = scope.get("client")
             address = client_address(peer[0] if peer else None, forwarded, self.trusted)
-            key, limit = f"ip:{address or 'unknown'}", self.anonymous_limit
+            key, limit = f"ip:{counted_address(address)}", self.anonymous_limit
         count = await self.counter.hit(key, window)
         headers = [
             (b"x-ratelimit-limit", b"%d" % limit),
