@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from resmeta import __version__
 from resmeta.api import clients, funders, ror_v1, ror_v2
+from resmeta.api.head import HeadAsGet
 from resmeta.api.observability import add_observability
 from resmeta.api.ratelimit import RateLimitMiddleware
 from resmeta.api.reloading import IndexFollower, serve_index
@@ -67,6 +68,7 @@ def create_app(
     app.state.clients = ClientRegistry(settings.clients_db) if settings.clients_db else None
     # Middleware added last runs first: gzip is innermost.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGet)
     # Rate limits (api/ratelimit.py) are added here, inside CORS and the access log.
     if settings.rate_limit:  # not installed at all when off
         app.add_middleware(RateLimitMiddleware, settings=settings, clients=app.state.clients)
