@@ -40,8 +40,7 @@ from http_latency import (
     Server,
     add_server_and_wrk_arguments,
     fmt,
-    http_get,
-    run_wrk,
+    measure,
     summarise,
     write_lua,
 )
@@ -168,29 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         "dump": str(dump),
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
     }
-    runs: dict[str, list[dict]] = {name: [] for name in endpoints}
     try:
         started = server.start(args.startup_timeout)
         print(f"server up in {started:.1f} s (index built if the data dir had none)")
-        for name in endpoints:
-            status, body = http_get(server.base + workload[name][0], timeout=30)
-            if status != 200:
-                print(f"  warning: {name} {workload[name][0]} -> {status} {body[:200]!r}")
-        if args.warmup > 0:
-            for name in endpoints:
-                run_wrk(scripts[name], server.base, args, args.warmup)
-        for run in range(1, args.runs + 1):
-            for name in endpoints:
-                result = run_wrk(scripts[name], server.base, args, args.duration)
-                runs[name].append(result)
-                print(
-                    f"  run {run}/{args.runs} {name:<8} p50 {fmt(result['p50_ms'], '.2f')} ms"
-                    f"  p99 {fmt(result['p99_ms'], '.2f')} ms  {fmt(result['rps'], ',.0f')} req/s"
-                    f"  errors {fmt(result['errors'], 'd')}",
-                    flush=True,
-                )
-                if server.proc is None or server.proc.poll() is not None:
-                    raise RuntimeError(f"server exited during the load; log {server.log}")
+        runs = measure(server, workload, scripts, args)
     except RuntimeError as exc:
         print(f"benchmark aborted: {exc}")
         return 1

@@ -386,6 +386,39 @@ def run_wrk(script: Path, base: str, args: argparse.Namespace, duration: float) 
     return result
 
 
+def measure(
+    server: Server, workload: dict[str, list[str]], scripts: dict[str, Path], args
+) -> dict[str, list[dict]]:
+    """Check one path of each endpoint, warm them all up, then run wrk `args.runs` times on
+    each, the endpoints interleaved; the wrk figures of every run, by endpoint."""
+    for name in scripts:
+        try:
+            status, body = http_get(server.base + workload[name][0], timeout=30)
+        except OSError as exc:
+            status, body = None, str(exc).encode()
+        if status != 200:
+            print(f"  warning: {name} {workload[name][0]} -> {status} {body[:200]!r}")
+    if args.warmup > 0:
+        for script in scripts.values():
+            run_wrk(script, server.base, args, args.warmup)
+    runs: dict[str, list[dict]] = {name: [] for name in scripts}
+    for run in range(1, args.runs + 1):
+        for name, script in scripts.items():
+            result = run_wrk(script, server.base, args, args.duration)
+            runs[name].append(result)
+            print(
+                f"  run {run}/{args.runs} {name:<9} p50 {fmt(result['p50_ms'], '.2f')} ms"
+                f"  p99 {fmt(result['p99_ms'], '.2f')} ms  {fmt(result['rps'], ',.0f')} req/s"
+                f"  errors {fmt(result['errors'], 'd')}",
+                flush=True,
+            )
+            if "wrk_error" in result:
+                print(f"    wrk: {result['wrk_error']}")
+            if server.proc is None or server.proc.poll() is not None:
+                raise RuntimeError(f"server exited during the load; log {server.log}")
+    return runs
+
+
 def summarise(runs: dict[str, list[dict]]) -> dict[str, dict]:
     """Per endpoint: the medians of the wrk runs' p50, p99 and req/s, and all errors."""
     summary = {}
@@ -477,32 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cold start (existing index, process start -> /heartbeat 200): {cold:.2f} s")
         report.update(first_start_s=first, first_start_built_index=not had_index, cold_start_s=cold)
 
-        for name in endpoints:
-            try:
-                status, body = http_get(server.base + workload[name][0], timeout=30)
-            except OSError as exc:
-                status, body = None, str(exc).encode()
-            if status != 200:
-                print(f"  warning: {name} {workload[name][0]} -> {status} {body[:200]!r}")
-        if args.warmup > 0:
-            for name in endpoints:
-                run_wrk(scripts[name], server.base, args, args.warmup)
-
-        runs: dict[str, list[dict]] = {name: [] for name in endpoints}
-        for run in range(1, args.runs + 1):
-            for name in endpoints:
-                result = run_wrk(scripts[name], server.base, args, args.duration)
-                runs[name].append(result)
-                print(
-                    f"  run {run}/{args.runs} {name:<9} p50 {fmt(result['p50_ms'], '.2f')} ms"
-                    f"  p99 {fmt(result['p99_ms'], '.2f')} ms  {fmt(result['rps'], ',.0f')} req/s"
-                    f"  errors {fmt(result['errors'], 'd')}",
-                    flush=True,
-                )
-                if "wrk_error" in result:
-                    print(f"    wrk: {result['wrk_error']}")
-                if server.proc is None or server.proc.poll() is not None:
-                    raise RuntimeError(f"server exited during the load; log {server.log}")
+        runs = measure(server, workload, scripts, args)
         memory = process_memory(server.proc.pid) if server.proc else []
         report.update(runs=runs, memory_kb=memory)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
