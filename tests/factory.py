@@ -98,6 +98,31 @@ def make_record(name: str = "Example University", **overrides) -> dict:
     return record
 
 
+def make_org(
+    display: str,
+    locations: list[dict],
+    types=("education",),
+    acronyms=(),
+    labels=(),
+    **overrides,
+) -> dict:
+    """A record named `display` (ror_display, in English) with these labels (no language),
+    acronyms, places and types; other fields as `make_record` makes them."""
+    names = [{"value": display, "types": ["ror_display", "label"], "lang": "en"}]
+    names += [{"value": label, "types": ["label"], "lang": None} for label in labels]
+    names += [{"value": acronym, "types": ["acronym"], "lang": None} for acronym in acronyms]
+    return make_record(display, names=names, locations=locations, types=list(types), **overrides)
+
+
+GB = location("Oxford", "GB", "United Kingdom")
+FR = location("Paris", "FR", "France")
+CA = location("Montreal", "CA", "Canada")
+KE = location("Nairobi", "KE", "Kenya")
+UG = location("Kampala", "UG", "Uganda")
+JP = location("Tokyo", "JP", "Japan")
+US = location("Springfield", "US", "United States")
+
+
 def write_zip(path: Path, members: dict[str, list[dict] | str]) -> Path:
     """A dump zip whose members hold the given records (or raw text)."""
     with zipfile.ZipFile(path, "w") as archive:

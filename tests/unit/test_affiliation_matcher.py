@@ -12,32 +12,19 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import matcher as matcher_module
 from resmeta.services.affiliations.matcher import AffiliationMatcher
-from tests.factory import MATCHING_TYPES, location, make_record, write_zip
-
-GB = location("Oxford", "GB", "United Kingdom")
-FR = location("Paris", "FR", "France")
-CA = location("Montreal", "CA", "Canada")
-KE = location("Nairobi", "KE", "Kenya")
-UG = location("Kampala", "UG", "Uganda")
-JP = location("Tokyo", "JP", "Japan")
-US = location("Springfield", "US", "United States")
-
-
-def _names(display, acronyms=(), labels=()):
-    names = [{"value": display, "types": ["ror_display", "label"], "lang": "en"}]
-    names += [{"value": label, "types": ["label"], "lang": None} for label in labels]
-    names += [{"value": acronym, "types": ["acronym"], "lang": None} for acronym in acronyms]
-    return names
-
-
-def _org(display, locations, types=("education",), acronyms=(), labels=(), **overrides):
-    return make_record(
-        display,
-        names=_names(display, acronyms, labels),
-        locations=locations,
-        types=list(types),
-        **overrides,
-    )
+from tests.factory import (
+    CA,
+    FR,
+    GB,
+    JP,
+    KE,
+    MATCHING_TYPES,
+    UG,
+    US,
+    location,
+    make_org,
+    write_zip,
+)
 
 
 def _relate(parent, child):
@@ -50,22 +37,22 @@ def _relate(parent, child):
 
 
 RECORDS = {
-    "oxford": _org("University of Oxford", GB),
-    "clarendon": _org("Clarendon Laboratory", GB, types=["facility"]),
-    "brookes": _org("Oxford Brookes University", GB),
-    "montreal": _org("Université de Montréal", CA, acronyms=["UdeM"]),
-    "saclay": _org("Université Paris-Saclay", FR, acronyms=["UPSaclay"]),
-    "paris8": _org("Université Paris 8", FR),
-    "paris13": _org("Université Paris 13", FR),
-    "health_ke": _org("Ministry of Health", KE, types=["government"]),
-    "health_ug": _org("Ministry of Health", UG, types=["government"]),
-    "physics_a": _org("Institute of Physics", GB, types=["nonprofit"]),
-    "physics_b": _org("Institute of Physics", GB, types=["facility"]),
-    "tokyo": _org("University of Tokyo", JP, labels=["東京大学"]),
-    "closed": _org("Old Closed Institute", GB, types=["facility"], status="inactive"),
-    "withdrawn": _org("Withdrawn Research Centre", GB, types=["facility"], status="withdrawn"),
-    "springfield_college": _org("Springfield College", US),
-    "springfield_company": _org("Springfield College", US, types=["company"]),
+    "oxford": make_org("University of Oxford", GB),
+    "clarendon": make_org("Clarendon Laboratory", GB, types=["facility"]),
+    "brookes": make_org("Oxford Brookes University", GB),
+    "montreal": make_org("Université de Montréal", CA, acronyms=["UdeM"]),
+    "saclay": make_org("Université Paris-Saclay", FR, acronyms=["UPSaclay"]),
+    "paris8": make_org("Université Paris 8", FR),
+    "paris13": make_org("Université Paris 13", FR),
+    "health_ke": make_org("Ministry of Health", KE, types=["government"]),
+    "health_ug": make_org("Ministry of Health", UG, types=["government"]),
+    "physics_a": make_org("Institute of Physics", GB, types=["nonprofit"]),
+    "physics_b": make_org("Institute of Physics", GB, types=["facility"]),
+    "tokyo": make_org("University of Tokyo", JP, labels=["東京大学"]),
+    "closed": make_org("Old Closed Institute", GB, types=["facility"], status="inactive"),
+    "withdrawn": make_org("Withdrawn Research Centre", GB, types=["facility"], status="withdrawn"),
+    "springfield_college": make_org("Springfield College", US),
+    "springfield_company": make_org("Springfield College", US, types=["company"]),
 }
 _relate(RECORDS["oxford"], RECORDS["clarendon"])
 KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
@@ -267,9 +254,9 @@ def test_a_name_in_another_word_order_is_found_among_many_sharing_its_rare_word(
     small an index, "rare" is set to mean held by under half of the records."""
     monkeypatch.setattr(matcher_module, "COMMON", 0.5)
     dk = location("Copenhagen", "DK", "Denmark")
-    others = [_org(f"Copenhagen {w}", dk, types=["other"]) for w in "ABCDEFGHIJKLMNOPQR"]
-    wanted = _org("University of Copenhagen", dk)
-    fillers = [_org(f"University of Place{n}", GB) for n in range(40)]
+    others = [make_org(f"Copenhagen {w}", dk, types=["other"]) for w in "ABCDEFGHIJKLMNOPQR"]
+    wanted = make_org("University of Copenhagen", dk)
+    fillers = [make_org(f"University of Place{n}", GB) for n in range(40)]
     dump = write_zip(tmp_path / "d.zip", {"d_schema_v2.json": [*others, wanted, *fillers]})
     folder, _ = IndexStore(tmp_path / "data").build(dump)
     matches = AffiliationMatcher(OrganizationIndex(folder)).match("Copenhagen University")

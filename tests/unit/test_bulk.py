@@ -18,35 +18,22 @@ from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import bulk
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from tests.bulk_expectations import as_csv_cells, csv_text, expected, jsonl_text
-from tests.factory import location, make_record, write_zip
+from tests.factory import CA, FR, GB, JP, KE, UG, make_org, write_zip
 
 RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen"]
 
 
-GB = location("Oxford", "GB", "United Kingdom")
-FR = location("Paris", "FR", "France")
-CA = location("Montreal", "CA", "Canada")
-KE = location("Nairobi", "KE", "Kenya")
-UG = location("Kampala", "UG", "Uganda")
-JP = location("Tokyo", "JP", "Japan")
-
-
-def _org(display, locations, types=("education",), **overrides):
-    names = [{"value": display, "types": ["ror_display", "label"], "lang": "en"}]
-    return make_record(display, names=names, locations=locations, types=list(types), **overrides)
-
-
 RECORDS = [
-    _org("University of Oxford", GB),
-    _org("Oxford Brookes University", GB),
-    _org("Université de Montréal", CA),
-    _org("Université Paris-Saclay", FR),
-    _org("Université Paris 8", FR),
-    _org("Université Paris 13", FR),
-    _org("Ministry of Health", KE, types=["government"]),
-    _org("Ministry of Health", UG, types=["government"]),
-    _org("University of Tokyo", JP),
-    _org("Old Closed Institute", GB, types=["facility"], status="inactive"),
+    make_org("University of Oxford", GB),
+    make_org("Oxford Brookes University", GB),
+    make_org("Université de Montréal", CA),
+    make_org("Université Paris-Saclay", FR),
+    make_org("Université Paris 8", FR),
+    make_org("Université Paris 13", FR),
+    make_org("Ministry of Health", KE, types=["government"]),
+    make_org("Ministry of Health", UG, types=["government"]),
+    make_org("University of Tokyo", JP),
+    make_org("Old Closed Institute", GB, types=["facility"], status="inactive"),
 ]
 
 OXFORD = "University of Oxford"
