@@ -8,6 +8,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from resmeta.index.store import IndexStore
+
 V2_KEYS = (
     "admin",
     "domains",
@@ -96,6 +98,13 @@ def make_record(name: str = "Example University", **overrides) -> dict:
     }
     record.update(copy.deepcopy(overrides))
     return record
+
+
+def build_index(folder: Path, records: list[dict]) -> Path:
+    """The built index (its folder) of a dump of `records` written in `folder`."""
+    dump = write_zip(folder / "d.zip", {"d_schema_v2.json": records})
+    index_folder, _ = IndexStore(folder / "data").build(dump)
+    return index_folder
 
 
 def make_org(

@@ -3,9 +3,8 @@
 import pytest
 
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
 from resmeta.services.affiliations.matcher import AffiliationMatcher
-from tests.factory import location, make_record, write_zip
+from tests.factory import build_index, location, make_record
 
 US = "United States"
 SPRINGFIELD = make_record("Lincoln Memorial Hospital", locations=location("Springfield", "US", US))
@@ -20,8 +19,7 @@ AARHUS = make_record("Aarhus University", locations=location("Aarhus", "DK", "De
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("choice")
     records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH, AARHUS]
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": records})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, records)
     return AffiliationMatcher(OrganizationIndex(folder))
 
 

@@ -9,7 +9,6 @@ import json
 import pytest
 
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import matcher as matcher_module
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from tests.factory import (
@@ -21,9 +20,9 @@ from tests.factory import (
     MATCHING_TYPES,
     UG,
     US,
+    build_index,
     location,
     make_org,
-    write_zip,
 )
 
 
@@ -61,8 +60,7 @@ KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("affiliations")
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": list(RECORDS.values())})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, list(RECORDS.values()))
     return AffiliationMatcher(OrganizationIndex(folder))
 
 
@@ -257,8 +255,7 @@ def test_a_name_in_another_word_order_is_found_among_many_sharing_its_rare_word(
     others = [make_org(f"Copenhagen {w}", dk, types=["other"]) for w in "ABCDEFGHIJKLMNOPQR"]
     wanted = make_org("University of Copenhagen", dk)
     fillers = [make_org(f"University of Place{n}", GB) for n in range(40)]
-    dump = write_zip(tmp_path / "d.zip", {"d_schema_v2.json": [*others, wanted, *fillers]})
-    folder, _ = IndexStore(tmp_path / "data").build(dump)
+    folder = build_index(tmp_path, [*others, wanted, *fillers])
     matches = AffiliationMatcher(OrganizationIndex(folder)).match("Copenhagen University")
     check_invariants(matches)
     assert [m.info.id for m in matches if m.chosen] == [

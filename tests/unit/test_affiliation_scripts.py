@@ -3,9 +3,8 @@
 import pytest
 
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
 from resmeta.services.affiliations.matcher import AffiliationMatcher
-from tests.factory import location, make_record, write_zip
+from tests.factory import build_index, location, make_record
 
 TOKYO = make_record(
     "University of Tokyo",
@@ -28,8 +27,7 @@ CHULA = make_record(
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scripts")
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": [TOKYO, CHULA, make_record("Other")]})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, [TOKYO, CHULA, make_record("Other")])
     return AffiliationMatcher(OrganizationIndex(folder))
 
 

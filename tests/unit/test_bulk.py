@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
 from resmeta.services.affiliations import bulk
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from tests.bulk_expectations import as_csv_cells, csv_text, expected, jsonl_text
-from tests.factory import CA, FR, GB, JP, KE, UG, make_org, write_zip
+from tests.factory import CA, FR, GB, JP, KE, UG, build_index, make_org
 
 RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen"]
 
@@ -45,8 +44,7 @@ NONSENSE = "Zzyzx Qwerty Flurble"  # no candidate at all
 @pytest.fixture(scope="module")
 def index_folder(tmp_path_factory) -> str:
     tmp = tmp_path_factory.mktemp("bulk")
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": RECORDS})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, RECORDS)
     return str(folder)
 
 

@@ -11,9 +11,8 @@ from urllib.parse import parse_qsl
 import pytest
 
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
 from resmeta.services.funders import FunderSearch, FunderService
-from tests.factory import location, make_record, write_zip
+from tests.factory import build_index, location, make_record
 
 FIXTURE = (
     Path(__file__).resolve().parents[3]
@@ -62,8 +61,7 @@ def service(tmp_path_factory, fixture) -> FunderService:
             locations=US,
         )
     )
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": records})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, records)
     return FunderService(OrganizationIndex(folder))
 
 

@@ -7,16 +7,14 @@ from starlette.testclient import TestClient
 
 from resmeta.api.app import create_app
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
-from tests.factory import make_record, write_zip
+from tests.factory import build_index, make_record
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("head")
     record = make_record("Head University")
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": [record]})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, [record])
     with TestClient(create_app(OrganizationIndex(folder))) as test_client:
         yield test_client, record["id"].removeprefix("https://ror.org/")
 

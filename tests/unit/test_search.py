@@ -6,9 +6,8 @@ import pytest
 
 from resmeta.index.query import QueryError
 from resmeta.index.reader import OrganizationIndex
-from resmeta.index.store import IndexStore
 from resmeta.services.organizations import OrganizationService, SearchRequest
-from tests.factory import location, make_record, write_zip
+from tests.factory import build_index, location, make_record
 
 GB = location("Oxford", "GB", "United Kingdom", "EU", "Europe")
 KE = location("Nairobi", "KE", "Kenya", "AF", "Africa")
@@ -47,8 +46,7 @@ RECORDS = {
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("search")
-    dump = write_zip(tmp / "d.zip", {"d_schema_v2.json": list(RECORDS.values())})
-    folder, _ = IndexStore(tmp / "data").build(dump)
+    folder = build_index(tmp, list(RECORDS.values()))
     return OrganizationService(OrganizationIndex(folder))
 
 
@@ -225,8 +223,7 @@ def test_a_prominent_organization_ranks_first_among_partial_matches(tmp_path):
     ]
     university = make_record("University of Oxford", relationships=children)
     company = make_record("Oxford Heartbeat", types=["company"])
-    dump = write_zip(tmp_path / "d.zip", {"d_schema_v2.json": [company, university]})
-    folder, _ = IndexStore(tmp_path / "data").build(dump)
+    folder = build_index(tmp_path, [company, university])
     ranked = OrganizationService(OrganizationIndex(folder)).search(SearchRequest(query="oxford"))
     assert ids(ranked) == [university["id"], company["id"]]
     exact = OrganizationService(OrganizationIndex(folder)).search(
