@@ -164,6 +164,23 @@ V1_ADVANCED_PATHS: dict[str, str] = {
 """`query.advanced` field names of ROR API v1 and the index field each one searches: v1
 records are rendered from the same index. Identifiers of one type are searched among all."""
 
+# The v1 paths whose presence the index records (under their v2 path).
+V1_EXISTS_PATHS = {
+    "id": "id",
+    "name": "names.value",
+    "types": "types",
+    "status": "status",
+    "established": "established",
+    "country.country_code": _GEO + "country_code",
+    "country.country_name": _GEO + "country_name",
+    "addresses.city": _GEO + "name",
+    "addresses.lat": _GEO + "lat",
+    "addresses.lng": _GEO + "lng",
+    "relationships.id": "relationships.id",
+    "relationships.type": "relationships.type",
+    "relationships.label": "relationships.label",
+}
+
 # Unqualified terms of `query.advanced` look in these fields.
 ADVANCED_DEFAULT_FIELDS: tuple[str, ...] = (
     "names_value",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tantivy
@@ -16,6 +17,7 @@ from resmeta.index.fields import (
     BY_NAME,
     DOCUMENTS,
     V1_ADVANCED_PATHS,
+    V1_EXISTS_PATHS,
     Field,
 )
 from resmeta.index.query import QueryError, Translator, parse
@@ -115,13 +117,13 @@ class OrganizationService:
         self._advanced = {
             2: Translator(
                 self.schema,
-                resolve_field=_advanced_field,
+                resolve_field=_fields_of(ADVANCED_PATHS),
                 default_fields=ADVANCED_DEFAULT_FIELDS,
                 exists_paths=_exists_path,
             ),
             1: Translator(
                 self.schema,
-                resolve_field=_v1_advanced_field,
+                resolve_field=_fields_of(V1_ADVANCED_PATHS),
                 default_fields=ADVANCED_DEFAULT_FIELDS,
                 exists_paths=_v1_exists_path,
             ),
@@ -329,43 +331,22 @@ class LRUCache(OrderedDict):
             self.popitem(last=False)
 
 
-def _advanced_field(name: str) -> Field:
-    try:
-        return BY_NAME[ADVANCED_PATHS[name]]
-    except KeyError:
-        raise QueryError(f"unknown field '{name}' in query.advanced") from None
+def _fields_of(paths: dict[str, str]) -> Callable[[str], Field]:
+    """The index field of a `query.advanced` field name, from `paths` (v2's or v1's)."""
+
+    def resolve(name: str) -> Field:
+        try:
+            return BY_NAME[paths[name]]
+        except KeyError:
+            raise QueryError(f"unknown field '{name}' in query.advanced") from None
+
+    return resolve
 
 
 def _exists_path(name: str) -> str:
     if name not in ADVANCED_PATHS:
         raise QueryError(f"unknown field '{name}' in query.advanced")
     return name
-
-
-def _v1_advanced_field(name: str) -> Field:
-    try:
-        return BY_NAME[V1_ADVANCED_PATHS[name]]
-    except KeyError:
-        raise QueryError(f"unknown field '{name}' in query.advanced") from None
-
-
-_GEO = "locations.geonames_details."
-# The v1 paths whose presence the index records (under their v2 path).
-V1_EXISTS_PATHS = {
-    "id": "id",
-    "name": "names.value",
-    "types": "types",
-    "status": "status",
-    "established": "established",
-    "country.country_code": _GEO + "country_code",
-    "country.country_name": _GEO + "country_name",
-    "addresses.city": _GEO + "name",
-    "addresses.lat": _GEO + "lat",
-    "addresses.lng": _GEO + "lng",
-    "relationships.id": "relationships.id",
-    "relationships.type": "relationships.type",
-    "relationships.label": "relationships.label",
-}
 
 
 def _v1_exists_path(name: str) -> str:
