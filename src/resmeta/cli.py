@@ -173,17 +173,15 @@ def _rate_limit_env(
 ) -> None:
     """Pass the rate-limit options to the workers as environment variables, and stop with
     one line naming a setting that cannot work."""
-    import ipaddress
-
     from resmeta.api import settings as env
     from resmeta.api.ratelimit import check_settings, redact, redis_problem
     from resmeta.services.clients import ClientRegistry, RegistryError
 
-    for proxy in trusted_proxies:
-        try:
-            ipaddress.ip_network(proxy.strip(), strict=False)
-        except ValueError:
-            _fail(f"--trusted-proxy {proxy!r} is not an IP address or network (10.0.0.0/8)")
+    try:
+        for proxy in trusted_proxies:  # named as the user wrote it, before it becomes a variable
+            env.parse_network(proxy, "--trusted-proxy")
+    except env.SettingsError as exc:
+        _fail(str(exc))
     given = {
         env.RATE_LIMIT_ENV: None if rate_limit is None else ("1" if rate_limit else "0"),
         env.CLIENT_LIMIT_ENV: client_limit,

@@ -75,13 +75,15 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
-    networks = []
-    for item in env.get(name, "").split(","):
-        if item.strip():
-            try:
-                networks.append(ipaddress.ip_network(item.strip(), strict=False))
-            except ValueError:
-                raise SettingsError(
-                    f"{name}: {item.strip()!r} is not an IP address or network"
-                ) from None
-    return tuple(networks)
+    items = (item.strip() for item in env.get(name, "").split(","))
+    return tuple(parse_network(item, name) for item in items if item)
+
+
+def parse_network(text: str, where: str) -> Network:
+    """An IP address or network (`10.0.0.0/8`); `where` names the setting in the error."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise SettingsError(
+            f"{where}: {text.strip()!r} is not an IP address or network (such as 10.0.0.0/8)"
+        ) from None
