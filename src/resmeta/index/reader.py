@@ -87,15 +87,15 @@ class OrganizationIndex:
         as indexes of up to a few hundred thousand records do; a fixed order in any case), so
         pages never overlap.
         """
-        if order_by is None:
-            result = self._searcher.search(
-                query, limit, count=True, offset=offset, weight_by_field=weight_by
-            )
-        else:
-            order = tantivy.Order.Desc if descending else tantivy.Order.Asc
-            result = self._searcher.search(
-                query, limit, count=True, offset=offset, order_by_field=order_by, order=order
-            )
+        result = self._searcher.search(
+            query,
+            limit,
+            count=True,
+            offset=offset,
+            order_by_field=order_by,
+            order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
+            weight_by_field=weight_by,
+        )
         return Hits(result.count, [self._document(address, document) for _, address in result.hits])
 
     @_engine_call
