@@ -39,8 +39,8 @@ from dumpread import iter_dump_records
 from http_latency import (
     Server,
     add_server_and_wrk_arguments,
-    fmt,
     measure,
+    print_table,
     summarise,
     write_lua,
 )
@@ -131,6 +131,12 @@ def build_workload(dump: Path, seed: int, texts: int = 300, reads: int = 1000) -
     }
 
 
+def target(name: str, row: dict) -> str:
+    if name not in ("suggest", "q") or row["p50_ms"] is None:
+        return ""
+    return f"p50 < {TARGET_MS:g} ms: {'yes' if row['p50_ms'] < TARGET_MS else 'NO'}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_server_and_wrk_arguments(parser, ENDPOINTS, "funders", connections=1, threads=1)
@@ -182,18 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{dump.name}: {args.workers} workers, wrk {args.connections} connection(s), "
         f"median of {args.runs} x {args.duration:g} s"
     )
-    header = f"{'endpoint':<9} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}  target"
-    print(header)
-    print("-" * len(header))
     summary = summarise(runs)
-    for name, row in summary.items():
-        target = ""
-        if name in ("suggest", "q") and row["p50_ms"] is not None:
-            target = f"p50 < {TARGET_MS:g} ms: {'yes' if row['p50_ms'] < TARGET_MS else 'NO'}"
-        print(
-            f"{name:<9} {fmt(row['p50_ms'], '.2f'):>8} {fmt(row['p99_ms'], '.2f'):>8} "
-            f"{fmt(row['rps'], ',.0f'):>8} {fmt(row['errors'], 'd'):>7}  {target}"
-        )
+    print_table(summary, target)
     report["runs"], report["summary"] = runs, summary
     out = args.json or OUT / f"funders-{label}.json"
     write_json(out, report)

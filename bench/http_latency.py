@@ -29,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -457,6 +458,19 @@ def add_server_and_wrk_arguments(
     parser.add_argument("--resmeta", type=Path, help="resmeta executable (default: beside python)")
 
 
+def print_table(summary: dict[str, dict], note: Callable[[str, dict], str] | None = None) -> None:
+    """One line per endpoint: p50, p99, req/s, errors, and `note(name, row)` if given."""
+    header = f"{'endpoint':<13} {'p50 ms':>9} {'p99 ms':>9} {'req/s':>10} {'errors':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, row in summary.items():
+        print(
+            f"{name:<13} {fmt(row['p50_ms'], '.2f'):>9} {fmt(row['p99_ms'], '.2f'):>9} "
+            f"{fmt(row['rps'], ',.0f'):>10} {fmt(row['errors'], 'd'):>8}"
+            + (f"  {note(name, row)}" if note else "")
+        )
+
+
 def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -524,15 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{dump.name}: {args.workers} workers, wrk {args.connections} connections, "
         f"{args.threads} threads, median of {args.runs} x {args.duration:g} s"
     )
-    header = f"{'endpoint':<10} {'p50 ms':>9} {'p99 ms':>9} {'req/s':>10} {'errors':>8}"
-    print(header)
-    print("-" * len(header))
     summary = summarise(runs)
-    for name, row in summary.items():
-        print(
-            f"{name:<10} {fmt(row['p50_ms'], '.2f'):>9} {fmt(row['p99_ms'], '.2f'):>9} "
-            f"{fmt(row['rps'], ',.0f'):>10} {fmt(row['errors'], 'd'):>8}"
-        )
+    print_table(summary)
     print("(errors: non-2xx responses + socket errors, summed over all runs)")
     print(f"cold start with existing index: {cold:.2f} s")
     print("server processes after the load (kB; Pss shares mapped pages out between them):")
