@@ -8,7 +8,7 @@ export RESMETA_DUMP ?= $(if $(SHARED_DUMP),$(abspath $(SHARED_DUMP)),)
 HOST ?= 127.0.0.1
 PORT ?= 9292
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench chooser clean
 
 $(BIN)/resmeta: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# Retrain the shipped affiliation chooser on the labelled sets beside the project.
+chooser: install
+	$(BIN)/resmeta train-chooser ../shared/data/affiliations/*.jsonl \
+	  --dump ../shared/data/ror/v2.9-subset-ror-data.zip \
+	  -o src/resmeta/services/affiliations/chooser.pickle
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

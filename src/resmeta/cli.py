@@ -141,6 +141,7 @@ def serve(
         redis_url,
         trusted_proxies,
     )
+    _check_chooser()
     folder = _index_for(store, dump)
     meta = IndexMeta.load(folder)
     console.print(f"serving {meta.records:,} records from {meta.dump} on http://{host}:{port}")
@@ -344,6 +345,7 @@ def match(
     source_path = None if source == "-" else Path(source)
     if source_path and not source_path.is_file():
         _fail(f"'{source}' is not a file")
+    _check_chooser()
     folder = str(_index_for(IndexStore(Path(data_dir)), dump, make_current=False))
     try:
         fmt = bulk.detect_format(source_path, fmt)
@@ -433,10 +435,12 @@ def evaluate_affiliations(
     except ValueError as exc:
         _fail(str(exc))
     index = OrganizationIndex(_index_for(IndexStore(Path(data_dir)), dump, make_current=False))
-    matcher = AffiliationMatcher(index)
+    matcher = AffiliationMatcher(index, _check_chooser())
     report = evaluate(
         examples,
-        lambda text: {m.info.id for m in matcher.match(text) if m.chosen},
+        lambda texts: [
+            {m.info.id for m in matches if m.chosen} for matches in matcher.match_many(texts)
+        ],
         known=(lambda bare_id: index.get(bare_id) is not None) if only_known else None,
     )
     if only_known:
@@ -447,6 +451,65 @@ def evaluate_affiliations(
         except OSError as exc:
             _fail(f"cannot write {errors}: {exc}")
     click.echo(orjson.dumps(report.summary(), option=orjson.OPT_INDENT_2).decode())
+
+
+@main.command(name="train-chooser")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@dump_option
+@data_dir_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("chooser.pickle"),
+    show_default=True,
+    help="Where to write the model (use it with RESMETA_CHOOSER=PATH).",
+)
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+def train_chooser(
+    files: tuple[Path, ...], dump: Path | None, data_dir: Path, output: Path, folds: int
+) -> None:
+    """Train the model that chooses a match, on labelled affiliation FILES (JSON Lines, as
+    for `resmeta eval affiliations`), and print its cross-validated quality per file.
+
+    Items with a gold ID that is not in the dump are left out."""
+    from resmeta.index.reader import OrganizationIndex
+    from resmeta.services.affiliations.evaluation import read_examples
+    from resmeta.services.affiliations.matcher import AffiliationMatcher
+    from resmeta.services.affiliations.training import label, train
+
+    try:
+        sets = {file.name: read_examples(file) for file in files}
+    except ValueError as exc:
+        _fail(str(exc))
+    index = OrganizationIndex(_index_for(IndexStore(Path(data_dir)), dump, make_current=False))
+    labelled, dropped = label(
+        AffiliationMatcher(index), sets, known=lambda bare_id: index.get(bare_id) is not None
+    )
+    try:
+        chooser, details = train(labelled, folds)
+    except ValueError as exc:
+        _fail(str(exc))
+    details["dropped_unknown"] = dropped
+    try:
+        chooser.save(output)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc}")
+    click.echo(orjson.dumps(details, option=orjson.OPT_INDENT_2).decode())
+    console.print(f"Model written to {output}", highlight=False)
+
+
+def _check_chooser():
+    """The affiliation chooser, read before any work starts: a bad RESMETA_CHOOSER file
+    stops the command with its name rather than failing requests later."""
+    from resmeta.services.affiliations.chooser import ChooserError, default_chooser
+
+    try:
+        return default_chooser()
+    except ChooserError as exc:
+        _fail(f"{exc} (set by RESMETA_CHOOSER)" if os.environ.get("RESMETA_CHOOSER") else str(exc))
 
 
 def _index_for(store: IndexStore, dump: Path | None, make_current: bool = True) -> Path:

@@ -29,7 +29,7 @@ ROWS = [
 
 def fixed_choices(rows):
     answers = {text: chosen for text, _, chosen in rows}
-    return lambda text: set(answers[text])
+    return lambda texts: [set(answers[text]) for text in texts]
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_empty_chosen_for_empty_gold_is_correct_per_id():
 
 
 def test_no_items_gives_zeros_not_errors():
-    summary = evaluate([], lambda text: set()).summary()
+    summary = evaluate([], lambda texts: [set() for _ in texts]).summary()
     assert summary["items"] == 0
     assert summary["per_id"] == {"accuracy": 0.0, "precision": 0.0, "recall": 0.0}
     assert summary["per_row"]["precision"] == 0.0
@@ -134,9 +134,9 @@ def test_known_drops_examples_whose_gold_ids_are_not_all_known():
     ]
     asked = []
 
-    def choose(text):
-        asked.append(text)
-        return {A} if text == "all known" else set()
+    def choose(texts):
+        asked.extend(texts)
+        return [{A} if text == "all known" else set() for text in texts]
 
     report = evaluate(examples, choose, known=lambda bare: bare in {A, B})
     summary = report.summary()
@@ -148,13 +148,13 @@ def test_known_drops_examples_whose_gold_ids_are_not_all_known():
 
 def test_without_known_nothing_is_dropped():
     examples = [example("unknown", D), example("no gold")]
-    report = evaluate(examples, lambda text: set())
+    report = evaluate(examples, lambda texts: [set() for _ in texts])
     assert report.summary()["items"] == 2
     assert report.summary()["dropped_unknown"] == 0
 
 
 def test_speed_is_reported():
-    report = evaluate([example("a", A)] * 3, lambda text: {A})
+    report = evaluate([example("a", A)] * 3, lambda texts: [{A} for _ in texts])
     summary = report.summary()
     assert summary["seconds"] >= 0
     assert summary["strings_per_second"] is None or summary["strings_per_second"] > 0

@@ -144,7 +144,7 @@ def test_the_organization_is_found_among_department_street_and_country(matcher):
 
 
 def test_a_unit_named_with_its_parent_gives_way_to_the_parent(matcher):
-    """`_choose`: a contender whose parent also contends gives way to it."""
+    """`chooser._parent_if_named`: a unit whose parent is named as well gives way to it."""
     matches = matcher.match("Clarendon Laboratory, University of Oxford, Oxford, UK")
     check_invariants(matches)
     assert chosen(matches) == ["oxford"]
@@ -165,7 +165,7 @@ def test_two_unrelated_organizations_named_equally_well_choose_nothing(matcher):
 
 
 def test_of_unrelated_equals_a_single_university_is_chosen(matcher):
-    """`_choose`: of several unrelated contenders, a single university is chosen."""
+    """`chooser._among_namesakes`: of namesakes, a single university is chosen."""
     matches = matcher.match("Springfield College")
     check_invariants(matches)
     assert {"springfield_college", "springfield_company"} <= set(keys(matches))
@@ -221,15 +221,15 @@ def test_an_organization_named_after_a_country_is_not_rejected_by_its_own_name(m
 
 @pytest.mark.parametrize(("acronym", "key"), [("UPSaclay", "saclay"), ("UdeM", "montreal")])
 def test_an_acronym_alone_is_a_candidate_but_is_not_chosen(matcher, acronym, key):
-    """A mixed-case acronym on its own scores ACRONYM_SCORE, below CHOOSE_AT: not enough to
-    choose (only an upper-case acronym that one organization alone uses is)."""
-    assert matcher_module.ACRONYM_SCORE < matcher_module.CHOOSE_AT
+    """A mixed-case acronym on its own is weak evidence, never chosen (only an upper-case
+    acronym that one organization alone uses can be)."""
     matches = matcher.match(acronym)
     check_invariants(matches)
     assert chosen(matches) == []
     assert key in keys(matches)
     found = matches[keys(matches).index(key)]
-    assert found.score < matcher_module.CHOOSE_AT
+    assert found.weak
+    assert found.score == matcher_module.ACRONYM_SCORE
     assert found.matching_type == "ACRONYM"
 
 

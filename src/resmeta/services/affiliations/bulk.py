@@ -59,10 +59,8 @@ def match_chunk(
 ) -> list[list[Candidate]]:
     """Match each text; the chosen organization (if any) first, then up to `top_k` more
     candidates. Runs in worker processes: the index is opened once per process."""
-    matcher = _matcher(index_folder)
     results = []
-    for text in texts:
-        matches = matcher.match(text, all_status=all_status)
+    for matches in _matcher(index_folder).match_many(texts, all_status=all_status):
         keep = [m for m in matches if m.chosen] + [m for m in matches if not m.chosen][:top_k]
         results.append(
             [

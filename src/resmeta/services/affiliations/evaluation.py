@@ -107,11 +107,13 @@ def read_examples(path: Path) -> list[Example]:
 
 def evaluate(
     examples: Iterable[Example],
-    choose: Callable[[str], set[str]],
+    choose: Callable[[list[str]], list[set[str]]],
     known: Callable[[str], bool] | None = None,
+    batch: int = 1000,
 ) -> Report:
-    """Run `choose` on every example; with `known`, keep only examples whose gold IDs are
-    all known (examples without gold are always kept)."""
+    """Run `choose` on the examples' affiliations, `batch` at a time (it returns the chosen
+    IDs of each); with `known`, keep only examples whose gold IDs are all known (examples
+    without gold are always kept)."""
     report = Report()
     kept = []
     for example in examples:
@@ -120,8 +122,10 @@ def evaluate(
         else:
             kept.append(example)
     started = time.perf_counter()
-    for example in kept:
-        report.add(example, choose(example.affiliation))
+    for start in range(0, len(kept), batch):
+        chunk = kept[start : start + batch]
+        for example, chosen in zip(chunk, choose([e.affiliation for e in chunk]), strict=True):
+            report.add(example, chosen)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -7,28 +7,26 @@
    the best word matches (BM25, without stop words and words most records hold).
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
-   otherwise fuzzy similarity (rapidfuzz). Acronyms score below `CHOOSE_AT` unless only one
+   otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
    organization uses them. A candidate located outside every country the string names is
    dropped; a generically named unit ("Department of Medicine") whose parent the string
    does not name is weakened.
-4. Choose the best candidate when it scores at least `CHOOSE_AT`, following `_choose`.
+4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
+   or none when it is unsure.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import tantivy
 from rapidfuzz import fuzz
 
 from resmeta.index.fields import DOCUMENTS
-from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
-from resmeta.services.affiliations.text import Part, spans, split_parts
+from resmeta.services.affiliations.chooser import Chooser, default_chooser
+from resmeta.services.affiliations.ranking import Match, Ranking
+from resmeta.services.affiliations.text import UNIT_WORDS, Part, spans, split_parts
 
-CHOOSE_AT = 0.9
-CLOSE = 0.005  # a runner-up within this of the best makes the choice ambiguous
 WORD_CANDIDATES = 12
 PAIR_CANDIDATES = 4
 COMMON = 0.02  # a word in more than this share of records is not searched on its own
@@ -46,31 +44,36 @@ OWNED_BY_NAME = frozenset(
     "hospital hospitals clinic clinics museum library press foundation".split()
 )
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
-UNIT_WORDS = frozenset(
-    "department division faculty school college institute centre center laboratory unit "
-    "program programme section group clinic service chair team core".split()
-)
-PROMINENCE = 3  # how many times more children make an organization the one meant
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 
-
-@dataclass
-class Match:
-    info: MatchingInfo
-    address: tantivy.DocAddress
-    score: float
-    matching_type: str
-    substring: str
-    span: str = ""  # the normalised words matched
-    chosen: bool = False
+__all__ = ["AffiliationMatcher", "Match", "MAX_LENGTH"]
 
 
 class AffiliationMatcher:
-    def __init__(self, index: OrganizationIndex) -> None:
+    def __init__(self, index: OrganizationIndex, chooser: Chooser | None = None) -> None:
         self.index = index
         self.schema = index.schema
+        self._chooser = chooser
+
+    @property
+    def chooser(self) -> Chooser:
+        """The given chooser, else the default one, read on first use (`rank` needs none)."""
+        if self._chooser is None:
+            self._chooser = default_chooser()
+        return self._chooser
 
     def match(self, text: str, all_status: bool = False) -> list[Match]:
+        """The organizations `text` names, best first; the chosen one, if any, first."""
+        return self.match_many([text], all_status)[0]
+
+    def match_many(self, texts: list[str], all_status: bool = False) -> list[list[Match]]:
+        """`match` for each text, with one call to the chooser for all of them."""
+        rankings = [self.rank(text, all_status) for text in texts]
+        self.chooser.choose(rankings)
+        return [ranking.matches for ranking in rankings]
+
+    def rank(self, text: str, all_status: bool = False) -> Ranking:
+        """The candidates for `text`, best score first, none chosen yet."""
         # Lone surrogates cannot be encoded for the engine: replace them.
         text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
         parts = split_parts(text)[:MAX_PARTS]
@@ -83,6 +86,8 @@ class AffiliationMatcher:
             seen.add(span.numbered)
             single = number < len(parts)  # spans list the parts first, then pairs
             for match in self._candidates(span, all_status, single):
+                match.part = number if single else number - len(parts)
+                match.pair = not single
                 if named_countries and not named_countries & set(match.info.countries):
                     continue
                 known = best.get(match.info.id)
@@ -92,10 +97,11 @@ class AffiliationMatcher:
             parents = set(match.info.parents)
             if parents and _names_a_unit(match.span) and not best.keys() & parents:
                 match.score *= UNIT_WITHOUT_PARENT
+                match.weak = True
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
-        self._choose(ranked, " " + " ".join(p.normal for p in parts) + " ")
-        return ranked
+        words = " " + " ".join(p.normal for p in parts) + " "
+        return Ranking(ranked, parts, named_countries, words)
 
     def document(self, match: Match, version: int = 2) -> bytes:
         """The JSON of the matched record in schema `version`."""
@@ -111,28 +117,30 @@ class AffiliationMatcher:
             if span.normal in info.names or span.numbered in info.names:
                 matches.append(Match(info, address, 1.0, "EXACT", span.text, span.normal))
             else:  # only an acronym is spelled like that: it will be weighed as one
-                matches.append(
-                    Match(info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal)
+                acronym = Match(
+                    info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal, weak=True
                 )
+                matches.append(acronym)
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
             owners = self.index.matching_candidates(acronym, 20)
             active = [o for o in owners if o[1].status == "active"]
             # An acronym only one organization in ROR uses, and long enough not to be a
             # common abbreviation, names it ("CSIRO"); otherwise it is only a hint.
-            score = (
-                UNIQUE_ACRONYM_SCORE if len(active) == 1 and len(span.text) >= 4 else ACRONYM_SCORE
-            )
+            unique = len(active) == 1 and len(span.text) >= 4
+            score = UNIQUE_ACRONYM_SCORE if unique else ACRONYM_SCORE
             for _, info, address in owners:
-                matches.append(Match(info, address, score, "ACRONYM", span.text, span.normal))
+                matches.append(
+                    Match(info, address, score, "ACRONYM", span.text, span.normal, weak=not unique)
+                )
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
         # A pair of parts is there for names that hold a comma: a few candidates do.
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
         found = self.index.matching_candidates(self._words_query(words), limit)
         for _, info, address in found:
-            score, kind = _similarity(span.normal, info.names, inside=single)
-            matches.append(Match(info, address, score, kind, span.text, span.normal))
+            score, kind, weak = _similarity(span.normal, info.names, inside=single)
+            matches.append(Match(info, address, score, kind, span.text, span.normal, weak=weak))
         return self._usable(matches, all_status)
 
     @staticmethod
@@ -154,8 +162,8 @@ class AffiliationMatcher:
         for _, info, address in found:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
             if inside is not None:
-                score = _inside_score(inside, span.normal)
-                matches.append(Match(info, address, score, "PHRASE", span.text, inside))
+                score, weak = _inside_score(inside, span.normal)
+                matches.append(Match(info, address, score, "PHRASE", span.text, inside, weak=weak))
         return matches
 
     def _words_query(self, words: list[str]) -> tantivy.Query:
@@ -181,37 +189,6 @@ class AffiliationMatcher:
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
         )
-
-    # -- choosing ------------------------------------------------------------------------------
-
-    def _choose(self, ranked: list[Match], words: str) -> None:
-        """Choose the one organization the string is about, or none when unsure.
-
-        The contenders are the candidates within `CLOSE` of the best score, if that is at
-        least `CHOOSE_AT`. A contender whose parent also contends gives way to it: an
-        affiliation names units on the way to its main institution, and that institution is
-        what is meant. Of several unrelated contenders, the one in the city the string names
-        is chosen; else a single university; else one far more prominent than the others
-        (`_prominent`); otherwise none.
-        """
-        if not ranked or ranked[0].score < CHOOSE_AT:
-            return
-        contenders = [m for m in ranked if m.score >= ranked[0].score - CLOSE]
-        ids = {m.info.id for m in contenders}
-        contenders = [m for m in contenders if not ids.intersection(m.info.parents)]
-        if len(contenders) > 1:
-            in_city = [m for m in contenders if any(f" {c} " in words for c in m.info.cities)]
-            contenders = in_city or contenders
-        if len(contenders) > 1:
-            contenders = [m for m in contenders if "education" in m.info.types] or contenders
-        if len(contenders) > 1:
-            contenders = _prominent(contenders)
-        if len(contenders) != 1:
-            return
-        top = contenders[0]
-        top.chosen = True
-        ranked.remove(top)
-        ranked.insert(0, top)
 
 
 def _word_runs(words: list[str]) -> set[str]:
@@ -241,26 +218,17 @@ def _unspaced_script(char: str) -> bool:
     )
 
 
-def _prominent(contenders: list[Match]) -> list[Match]:
-    """Of organizations that fit equally well, one with far more units in ROR than any other
-    is the one people mean ("Northwestern University" in Illinois, not a namesake)."""
-    by_size = sorted(contenders, key=lambda m: -len(m.info.children))
-    if len(by_size[0].info.children) >= PROMINENCE * max(len(by_size[1].info.children), 1):
-        return by_size[:1]
-    return contenders
-
-
-def _inside_score(name: str, span: str) -> float:
+def _inside_score(name: str, span: str) -> tuple[float, bool]:
     """The score of a name found whole inside a longer part: from `PHRASE_SCORE`, more as
-    it covers more of the part; too weak to choose when the name is a generic unit
-    ("department of health") or names what another organization belongs to ("Aarhus
-    University" in "Aarhus University Hospital")."""
+    it covers more of the part; and whether it is too weak to choose, when the name is a
+    generic unit ("department of health") or names what another organization belongs to
+    ("Aarhus University" in "Aarhus University Hospital")."""
     score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
     _, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
     after = rest.split(" ", 1)[0] if found else ""
     if _names_a_unit(name) or after in OWNED_BY_NAME:
-        return min(score, ACRONYM_SCORE)
-    return score
+        return min(score, ACRONYM_SCORE), True
+    return score, False
 
 
 def _content(words: str) -> str:
@@ -274,23 +242,24 @@ def _names_a_unit(words: str) -> bool:
     return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
-def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str]:
-    """How well a part matches the best of an organization's names, and how. With
-    `inside`, a name found whole within the part counts (not across parts' commas)."""
-    best, kind = 0.0, "FUZZY"
+def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, bool]:
+    """How well a part matches the best of an organization's names, how, and whether the
+    match is too weak to choose (`_inside_score`). With `inside`, a name found whole within
+    the part counts (not across parts' commas)."""
+    best, kind, weak = 0.0, "FUZZY", False
     padded = f" {span} "
     for name in names:
         if name == span:
-            return 1.0, "EXACT"
+            return 1.0, "EXACT", False
         score = max(
             fuzz.ratio(span, name) / 100,
             # the same words in another order: "leipzig university", "university of leipzig"
             REORDERED * fuzz.token_sort_ratio(_content(span), _content(name)) / 100,
         )
         if score > best:
-            best, kind = score, "FUZZY"
+            best, kind, weak = score, "FUZZY", False
         if inside and len(name.split()) >= 2 and f" {name} " in padded:
-            covered = _inside_score(name, span)
+            covered, capped = _inside_score(name, span)
             if covered > best:
-                best, kind = covered, "PHRASE"
-    return best, kind
+                best, kind, weak = covered, "PHRASE", capped
+    return best, kind, weak

@@ -9,6 +9,11 @@ from resmeta.index import analysis
 
 _SEPARATORS = re.compile(r"[,;:|()\[\]{}\n\t]|\s[-–—]\s")
 _EMAIL = re.compile(r"\S+@\S+")
+# Words that begin the name of a unit inside an organization.
+UNIT_WORDS = frozenset(
+    "department division faculty school college institute centre center laboratory unit "
+    "program programme section group clinic service chair team core".split()
+)
 
 
 @dataclass(frozen=True)

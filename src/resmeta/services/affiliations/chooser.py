@@ -1,0 +1,150 @@
+"""Choose the one organization an affiliation string is about, or none when unsure.
+
+A gradient-boosted classifier, trained on labelled affiliation strings (`training.py`),
+estimates for each candidate the chance that it is the organization meant, from `FEATURES`.
+The most likely candidate is chosen when that chance reaches the model's threshold.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from resmeta.services.affiliations.features import CLOSE, FEATURES, features
+from resmeta.services.affiliations.ranking import Ranking
+
+SHIPPED = Path(__file__).with_name("chooser.pickle")
+PROMINENCE = 3  # how many times more units make one of namesakes the one meant
+
+
+class ChooserError(Exception):
+    """A chooser model file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Chooser:
+    model: Any  # a fitted scikit-learn classifier
+    threshold: float  # the least probability at which the best candidate is chosen
+    details: dict = field(default_factory=dict)  # how it was trained, and how well it did
+
+    @classmethod
+    def load(cls, path: Path) -> Chooser:
+        """Read a model written by `save`. Only load files you trust: this unpickles."""
+        try:
+            with open(path, "rb") as file:
+                saved = pickle.load(file)
+            model, threshold, details = saved["model"], saved["threshold"], saved["details"]
+            names = saved["features"]
+        except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError) as error:
+            raise ChooserError(f"{path}: not a resmeta chooser model ({error})") from None
+        if tuple(names) != FEATURES:
+            raise ChooserError(
+                f"{path} was trained on other features than this version of resmeta computes;"
+                " train it again with `resmeta train-chooser`"
+            )
+        return cls(model, threshold, details)
+
+    def save(self, path: Path) -> None:
+        saved = {
+            "model": self.model,
+            "threshold": self.threshold,
+            "features": list(FEATURES),
+            "details": self.details,
+        }
+        with open(path, "wb") as file:
+            pickle.dump(saved, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def probabilities(self, rankings: list[Ranking]) -> list[list[float]]:
+        """For each ranking, each candidate's chance of being the organization meant. One
+        call to the model for all of them: it costs about as much for one row as for
+        thousands."""
+        rows = [features(ranking) for ranking in rankings]
+        flat = [row for candidates in rows for row in candidates]
+        if not flat:
+            return [[] for _ in rankings]
+        chances = self.model.predict_proba(flat)[:, 1].tolist()
+        result, start = [], 0
+        for candidates in rows:
+            result.append(chances[start : start + len(candidates)])
+            start += len(candidates)
+        return result
+
+    def choose(self, rankings: list[Ranking]) -> None:
+        """Mark the chosen match of each ranking, and move it first."""
+        for ranking, chances in zip(rankings, self.probabilities(rankings), strict=True):
+            best = pick(ranking, chances, self.threshold)
+            if best is not None:
+                top = ranking.matches.pop(best)
+                top.chosen = True
+                ranking.matches.insert(0, top)
+
+
+def pick(ranking: Ranking, chances: list[float], threshold: float) -> int | None:
+    """The position of the match to choose, if any.
+
+    The likeliest match is chosen if it is likely enough and the string could name it
+    alone (not `weak`). Its namesakes (other organizations found by the same words, as
+    well) are weighed with it, as one, since the model cannot tell them apart: a rule does
+    (`_tell_apart`), or none is chosen. A unit named as well as its parent gives way to it.
+    """
+    if not chances:
+        return None
+    best = max(range(len(chances)), key=chances.__getitem__)  # the first of equals
+    namesakes = _namesakes(ranking, best)
+    chance = sum(chances[i] for i in namesakes)
+    if len(namesakes) > 1:
+        best = _tell_apart(ranking, namesakes)
+    if best is None or chance < threshold or ranking.matches[best].weak:
+        return None
+    return _parent_if_named(ranking, best)
+
+
+def _namesakes(ranking: Ranking, best: int) -> list[int]:
+    """`best` and the unrelated organizations found by the same words, as well."""
+    top = ranking.matches[best]
+    related = {top.info.id, *top.info.parents, *top.info.children}
+    return [best] + [
+        position
+        for position, match in enumerate(ranking.matches)
+        if match.span == top.span
+        and abs(match.score - top.score) <= CLOSE
+        and match.info.id not in related
+    ]
+
+
+def _tell_apart(ranking: Ranking, namesakes: list[int]) -> int | None:
+    """The one of namesakes in the city the string names; else the single university among
+    them; else one with far more units in ROR than any other ("Northwestern University" in
+    Illinois). Otherwise the string does not say which: None."""
+    matches = ranking.matches
+    namesakes = [i for i in namesakes if ranking.names_city(matches[i])] or namesakes
+    if len(namesakes) > 1:
+        namesakes = [i for i in namesakes if "education" in matches[i].info.types] or namesakes
+    if len(namesakes) > 1:
+        by_size = sorted(namesakes, key=lambda i: -len(matches[i].info.children))
+        largest, runner_up = (len(matches[i].info.children) for i in by_size[:2])
+        if largest >= PROMINENCE * max(runner_up, 1):
+            namesakes = by_size[:1]
+    return namesakes[0] if len(namesakes) == 1 else None
+
+
+def _parent_if_named(ranking: Ranking, best: int) -> int:
+    """A unit named as well as its parent gives way to it: an affiliation names units on
+    the way to its main institution, and labelled data says that institution is meant.
+    (The model learns this too; the rule holds it on dumps unlike the one it learned on.)"""
+    top = ranking.matches[best]
+    for position, match in enumerate(ranking.matches):
+        if match.info.id in top.info.parents and match.score >= top.score - CLOSE:
+            if not match.weak:
+                return position
+    return best
+
+
+@functools.cache
+def default_chooser() -> Chooser:
+    """The model named by RESMETA_CHOOSER, else the one shipped with resmeta."""
+    return Chooser.load(Path(os.environ.get("RESMETA_CHOOSER") or SHIPPED))

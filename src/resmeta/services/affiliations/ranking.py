@@ -1,0 +1,40 @@
+"""What the matcher found for one affiliation string, before anything is chosen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tantivy
+
+from resmeta.index.matching import MatchingInfo
+from resmeta.services.affiliations.text import Part
+
+
+@dataclass
+class Match:
+    info: MatchingInfo
+    address: tantivy.DocAddress
+    score: float  # how well the string names this organization, in [0, 1]
+    matching_type: str
+    substring: str
+    span: str = ""  # the normalised words matched
+    part: int = 0  # the index of the (first) part the match was found in
+    pair: bool = False  # found in a pair of neighbouring parts
+    weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
+    chosen: bool = False
+
+
+@dataclass
+class Ranking:
+    """The candidates for one string, best score first, and what the string says besides."""
+
+    matches: list[Match]
+    parts: list[Part]
+    countries: set[str] = field(default_factory=set)  # ISO codes the string names
+    words: str = ""  # every part's normal words, padded with spaces
+
+    def names_city(self, match: Match) -> bool:
+        """Whether the string names the city of `match` besides in the words matched
+        ("Aarhus" in "Aarhus University" is no evidence that it is the one in Aarhus)."""
+        rest = self.words.replace(f" {match.span} ", " ", 1)
+        return any(f" {city} " in rest for city in match.info.cities)

@@ -1,0 +1,205 @@
+"""The chooser: the features it reads, the rules around the model, its model files, and
+training (issue 3)."""
+
+import pickle
+
+import pytest
+
+from resmeta.index.matching import MatchingInfo
+from resmeta.services.affiliations import chooser as chooser_module
+from resmeta.services.affiliations.chooser import Chooser, ChooserError, default_chooser, pick
+from resmeta.services.affiliations.evaluation import Example
+from resmeta.services.affiliations.features import FEATURES, features
+from resmeta.services.affiliations.ranking import Match, Ranking
+from resmeta.services.affiliations.text import split_parts
+from resmeta.services.affiliations.training import Labelled, train
+
+
+def org(bare_id, *, city="", types=("education",), parents=(), children=()):
+    return MatchingInfo(
+        id=bare_id,
+        display=bare_id,
+        status="active",
+        names=[bare_id],
+        acronyms=[],
+        types=list(types),
+        countries=["gb"],
+        cities=[city] if city else [],
+        parents=list(parents),
+        children=list(children),
+    )
+
+
+def found(info, score, span, part=0, weak=False, kind="EXACT"):
+    return Match(info, None, score, kind, span, span, part=part, weak=weak)
+
+
+def ranking(text, *matches):
+    parts = split_parts(text)
+    words = " " + " ".join(p.normal for p in parts) + " "
+    return Ranking(sorted(matches, key=lambda m: -m.score), parts, set(), words)
+
+
+def value(row, name):
+    return row[FEATURES.index(name)]
+
+
+# -- features -----------------------------------------------------------------------------------
+
+
+def test_one_value_per_feature_for_each_candidate():
+    unit = found(org("unit", parents=["main"]), 1.0, "clarendon laboratory")
+    main = found(org("main", children=["unit"]), 0.95, "university of oxford", part=1)
+    rows = features(ranking("Clarendon Laboratory, University of Oxford", unit, main))
+    assert len(rows) == 2
+    assert all(len(row) == len(FEATURES) for row in rows)
+    assert features(ranking("nothing")) == []
+
+
+def test_relations_among_the_candidates_are_features():
+    unit = found(org("unit", parents=["main"]), 1.0, "clarendon laboratory")
+    main = found(org("main", children=["unit"]), 0.95, "university of oxford", part=1)
+    other = found(org("other"), 0.6, "oxford brookes university", kind="FUZZY")
+    unit_row, main_row, other_row = features(
+        ranking("Clarendon Laboratory, University of Oxford", unit, main, other)
+    )
+    assert value(unit_row, "parent_listed") == 1.0
+    assert value(unit_row, "parent_score") == 0.95
+    assert value(main_row, "child_listed") == 1.0
+    assert value(main_row, "children_listed") == 1.0
+    assert value(other_row, "parent_listed") == value(other_row, "child_listed") == 0.0
+    assert value(unit_row, "is_first") == 1.0 and value(main_row, "is_first") == 0.0
+    assert value(main_row, "part") == 1.0 and value(unit_row, "first_part") == 1.0
+    assert value(other_row, "kind_fuzzy") == 1.0 and value(unit_row, "kind_exact") == 1.0
+
+
+def test_the_city_is_evidence_only_when_named_besides_the_matched_words():
+    aarhus = found(org("aarhus", city="aarhus"), 1.0, "aarhus university")
+    alone = features(ranking("Aarhus University", aarhus))[0]
+    assert value(alone, "city_named") == 0.0
+    with_city = features(ranking("Aarhus University, Aarhus", aarhus))[0]
+    assert value(with_city, "city_named") == 1.0
+
+
+# -- the rules around the model -----------------------------------------------------------------
+
+
+def test_the_likeliest_candidate_is_chosen_only_above_the_threshold():
+    a = found(org("a"), 1.0, "alpha institute")
+    b = found(org("b"), 0.9, "beta institute", part=1)
+    both = ranking("Alpha Institute, Beta Institute", a, b)
+    assert pick(both, [0.3, 0.6], threshold=0.5) == 1
+    assert pick(both, [0.3, 0.4], threshold=0.5) is None
+    assert pick(both, [], threshold=0.5) is None
+
+
+def test_a_weak_match_is_never_chosen():
+    weak = found(org("a"), 0.85, "ams", weak=True, kind="ACRONYM")
+    assert pick(ranking("AMS", weak), [0.99], threshold=0.5) is None
+
+
+def test_a_unit_named_as_well_as_its_parent_gives_way_to_it():
+    unit = found(org("unit", parents=["main"]), 1.0, "clarendon laboratory")
+    main = found(org("main", children=["unit"]), 1.0, "university of oxford", part=1)
+    both = ranking("Clarendon Laboratory, University of Oxford", unit, main)
+    position = pick(both, [0.8, 0.1], threshold=0.5)
+    assert both.matches[position].info.id == "main"
+
+
+def test_namesakes_are_weighed_as_one_and_told_apart_by_the_city():
+    boston = found(org("boston", city="boston", types=["healthcare"]), 1.0, "lincoln hospital")
+    denver = found(org("denver", city="denver", types=["healthcare"]), 1.0, "lincoln hospital")
+    # Each alone is below the threshold; together they are above it.
+    with_city = ranking("Lincoln Hospital, Denver", boston, denver)
+    position = pick(with_city, [0.3, 0.3], threshold=0.5)
+    assert with_city.matches[position].info.id == "denver"
+    assert pick(ranking("Lincoln Hospital", boston, denver), [0.3, 0.3], threshold=0.5) is None
+
+
+def test_of_namesakes_a_single_university_or_a_far_larger_one_is_meant():
+    college = found(org("college"), 1.0, "springfield college")
+    company = found(org("company", types=["company"]), 1.0, "springfield college")
+    both = ranking("Springfield College", company, college)
+    assert both.matches[pick(both, [0.4, 0.3], threshold=0.5)].info.id == "college"
+    large = found(org("large", children=["x", "y", "z"]), 1.0, "northwestern university")
+    small = found(org("small"), 1.0, "northwestern university")
+    both = ranking("Northwestern University", small, large)
+    assert both.matches[pick(both, [0.4, 0.3], threshold=0.5)].info.id == "large"
+
+
+# -- model files ----------------------------------------------------------------------------------
+
+
+def test_the_shipped_model_reads_the_features_computed_here():
+    shipped = default_chooser()
+    assert 0.0 < shipped.threshold < 1.0
+    assert shipped.details["features"] == list(FEATURES)
+    assert set(shipped.details["cross_validated"]) == {
+        "crossref_publisher_assertions_2023_06_28__train.jsonl",
+        "logs_2023_09_03__train.jsonl",
+    }
+
+
+def test_a_file_that_is_no_model_is_rejected_with_its_name(tmp_path):
+    path = tmp_path / "chooser.pickle"
+    path.write_bytes(b"not a pickle")
+    with pytest.raises(ChooserError, match="chooser.pickle: not a resmeta chooser model"):
+        Chooser.load(path)
+    with pytest.raises(ChooserError, match="missing.pickle"):
+        Chooser.load(tmp_path / "missing.pickle")
+
+
+def test_a_model_trained_on_other_features_is_rejected(tmp_path):
+    path = tmp_path / "old.pickle"
+    saved = {"model": None, "threshold": 0.5, "features": ["score"], "details": {}}
+    path.write_bytes(pickle.dumps(saved))
+    with pytest.raises(ChooserError, match="train it again"):
+        Chooser.load(path)
+
+
+def test_the_model_named_by_resmeta_chooser_is_the_default(tmp_path, monkeypatch):
+    path = tmp_path / "mine.pickle"
+    Chooser(default_chooser().model, 0.77, {"mine": True}).save(path)
+    monkeypatch.setenv("RESMETA_CHOOSER", str(path))
+    chooser_module.default_chooser.cache_clear()
+    try:
+        assert default_chooser().threshold == 0.77
+        assert default_chooser().details == {"mine": True}
+    finally:
+        chooser_module.default_chooser.cache_clear()
+
+
+# -- training -------------------------------------------------------------------------------------
+
+
+def labelled_strings(count):
+    """Strings whose gold is the candidate found exactly; a fuzzy namesake-like decoy
+    scores lower; every fifth names nothing known (gold: none) and has only the decoy."""
+    items = []
+    for number in range(count):
+        name = "".join(chr(ord("a") + int(digit)) for digit in str(number))  # 12: "bc"
+        text = f"Institute {name}"
+        decoy = found(org(f"decoy{number}"), 0.6, f"institute {name}x", kind="FUZZY")
+        if number % 5 == 0:
+            example, matches = Example(text, frozenset()), [decoy]
+        else:
+            right = found(org(f"right{number}"), 1.0, f"institute {name}")
+            example, matches = Example(text, frozenset({f"right{number}"})), [right, decoy]
+        item = ranking(text, *matches)
+        items.append(Labelled("made-up", example, item, features(item)))
+    return items
+
+
+def test_training_learns_a_clear_rule_and_reports_it_cross_validated():
+    chooser, details = train(labelled_strings(200))
+    report = details["cross_validated"]["made-up"]
+    assert report["items"] == 200
+    assert report["per_id"]["accuracy"] >= 0.95
+    assert details["threshold"] == chooser.threshold
+    fresh = labelled_strings(3)[1]  # has a right answer
+    assert pick(fresh.ranking, chooser.probabilities([fresh.ranking])[0], chooser.threshold) == 0
+
+
+def test_training_on_too_little_says_so():
+    with pytest.raises(ValueError, match="too little to learn from"):
+        train(labelled_strings(3))
