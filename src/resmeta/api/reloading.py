@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
+from resmeta.services.affiliations.chooser import default_chooser
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from resmeta.services.organizations import OrganizationService
 
@@ -26,8 +27,12 @@ logger = logging.getLogger("resmeta")
 
 def serve_index(app: FastAPI, index: OrganizationIndex | None) -> None:
     """Make `index` the one `app` answers from."""
-    services = (OrganizationService(index), AffiliationMatcher(index)) if index else (None, None)
-    app.state.organizations, app.state.affiliations = services
+    if index is None:
+        app.state.organizations = app.state.affiliations = None
+    else:
+        # The chooser is read now, not by the first affiliation request (about 1 s).
+        app.state.organizations = OrganizationService(index)
+        app.state.affiliations = AffiliationMatcher(index, default_chooser())
     app.state.funders = None  # made again from the new index on the next funders request
 
 

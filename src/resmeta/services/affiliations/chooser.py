@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from resmeta.services.affiliations.features import CLOSE, FEATURES, features
 from resmeta.services.affiliations.ranking import Ranking
 
@@ -39,13 +41,16 @@ class Chooser:
                 saved = pickle.load(file)
             model, threshold, details = saved["model"], saved["threshold"], saved["details"]
             names = saved["features"]
-        except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError) as error:
+        except Exception as error:  # unpickling a stranger file can raise anything
             raise ChooserError(f"{path}: not a resmeta chooser model ({error})") from None
         if tuple(names) != FEATURES:
             raise ChooserError(
                 f"{path} was trained on other features than this version of resmeta computes;"
                 " train it again with `resmeta train-chooser`"
             )
+        # resmeta runs one matcher per process and scales with processes: the model's
+        # OpenMP threads would only spin against the other processes' work.
+        threadpool_limits(limits=1, user_api="openmp")
         return cls(model, threshold, details)
 
     def save(self, path: Path) -> None:
@@ -60,8 +65,8 @@ class Chooser:
 
     def probabilities(self, rankings: list[Ranking]) -> list[list[float]]:
         """For each ranking, each candidate's chance of being the organization meant. One
-        call to the model for all of them: it costs about as much for one row as for
-        thousands."""
+        call to the model for all of them: a call costs about 1 ms however few rows it
+        has, and about 0.015 ms a row more."""
         rows = [features(ranking) for ranking in rankings]
         flat = [row for candidates in rows for row in candidates]
         if not flat:
@@ -138,9 +143,9 @@ def _parent_if_named(ranking: Ranking, best: int) -> int:
     (The model learns this too; the rule holds it on dumps unlike the one it learned on.)"""
     top = ranking.matches[best]
     for position, match in enumerate(ranking.matches):
-        if match.info.id in top.info.parents and match.score >= top.score - CLOSE:
-            if not match.weak:
-                return position
+        parent = match.info.id in top.info.parents
+        if parent and match.score >= top.score - CLOSE and not match.weak:
+            return position
     return best
 
 
