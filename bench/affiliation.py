@@ -33,6 +33,9 @@ DEFAULT_STRINGS = (
 ).resolve()  # fmt: skip
 
 
+MEMORY_SAMPLE_SECONDS = 0.5
+
+
 def load_strings(path: Path) -> list[str]:
     with open(path, encoding="utf-8") as lines:
         return [json.loads(line)["affiliation"] for line in lines if line.strip()]
@@ -76,7 +79,9 @@ def bulk_run(exe: Path, dump: Path, data_dir: Path, source: Path, workers: int) 
         tree = process_memory(process.pid)
         for key in peak:
             peak[key] = max(peak[key], sum(row.get(key, 0) for row in tree))
-        time.sleep(0.05)
+        # Reading smaps of processes that map a large index is costly: sampling it often
+        # slowed the 1M-record run by half.
+        time.sleep(MEMORY_SAMPLE_SECONDS)
     stderr = process.stderr.read()
     if process.returncode:
         raise RuntimeError(f"resmeta match failed:\n{stderr}")
