@@ -116,6 +116,9 @@ def test_a_country_at_the_end_of_the_last_part(text, expected):
         "Universidad de Chile",
         "National University of Singapore",
         "Peking University",
+        # the last word alone is a country, but belongs to the name after "of"
+        "Department of Medicine, University of New Mexico",
+        "Technical University of New Guinea",
     ],
 )
 def test_no_country_inside_an_organization_name(text):

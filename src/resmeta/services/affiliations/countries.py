@@ -139,7 +139,9 @@ def detect(parts: list[Part]) -> set[str]:
         names = _names()
         for size in range(min(len(words) - 1, 6), 0, -1):  # the longest name wins
             if words[-size - 1] in ("of", "de", "di", "du", "da"):
-                continue
+                # "University of New Mexico": the words after "of" belong to the name, and
+                # so do their last ones ("Mexico").
+                break
             if codes := names.get(" ".join(words[-size:])):
                 mentions.append(codes)
                 break
