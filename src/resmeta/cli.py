@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import orjson
@@ -35,6 +36,9 @@ from resmeta.services.dumps import (
     find_dump,
     index_for,
 )
+
+if TYPE_CHECKING:
+    from resmeta.services.affiliations.chooser import Chooser
 
 console = Console(stderr=True, soft_wrap=True)  # never break messages: scripts read them
 
@@ -501,7 +505,7 @@ def train_chooser(
     console.print(f"Model written to {output}", highlight=False)
 
 
-def _check_chooser():
+def _check_chooser() -> Chooser:
     """The affiliation chooser, read before any work starts: a bad RESMETA_CHOOSER file
     stops the command with its name rather than failing requests later."""
     from resmeta.services.affiliations.chooser import ChooserError, default_chooser

@@ -117,10 +117,10 @@ class AffiliationMatcher:
             if span.normal in info.names or span.numbered in info.names:
                 matches.append(Match(info, address, 1.0, "EXACT", span.text, span.normal))
             else:  # only an acronym is spelled like that: it will be weighed as one
-                acronym = Match(
+                hint = Match(
                     info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal, weak=True
                 )
-                matches.append(acronym)
+                matches.append(hint)
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
             owners = self.index.matching_candidates(acronym, 20)

@@ -19,7 +19,7 @@ The model saved is then fitted on all the strings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from resmeta.services.affiliations.chooser import Chooser, pick
@@ -50,7 +50,9 @@ class Labelled:
 
 
 def label(
-    matcher: AffiliationMatcher, sets: Mapping[str, list[Example]], known=None
+    matcher: AffiliationMatcher,
+    sets: Mapping[str, list[Example]],
+    known: Callable[[str], bool] | None = None,
 ) -> tuple[list[Labelled], dict[str, int]]:
     """Rank every example, leaving out those with a gold ID that `known` does not know
     (the dump cannot give them); returns the kept examples and how many each set dropped."""
