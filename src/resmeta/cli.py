@@ -472,8 +472,19 @@ def evaluate_affiliations(
     help="Where to write the model (use it with RESMETA_CHOOSER=PATH).",
 )
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Choose at this probability instead of the one of best accuracy (higher: more"
+    " precise, less recall; the report shows each tenth).",
+)
 def train_chooser(
-    files: tuple[Path, ...], dump: Path | None, data_dir: Path, output: Path, folds: int
+    files: tuple[Path, ...],
+    dump: Path | None,
+    data_dir: Path,
+    output: Path,
+    folds: int,
+    threshold: float | None,
 ) -> None:
     """Train the model that chooses a match, on labelled affiliation FILES (JSON Lines, as
     for `resmeta eval affiliations`), and print its cross-validated quality per file.
@@ -493,7 +504,7 @@ def train_chooser(
         AffiliationMatcher(index), sets, known=lambda bare_id: index.get(bare_id) is not None
     )
     try:
-        chooser, details = train(labelled, folds)
+        chooser, details = train(labelled, folds, threshold)
     except ValueError as exc:
         _fail(str(exc))
     details["dropped_unknown"] = dropped

@@ -95,6 +95,27 @@ def test_a_broken_model_file_stops_commands_with_its_name(tmp_path, subset_dump,
     assert "Traceback" not in result.stderr
 
 
+def test_a_threshold_can_be_set_for_precision(tmp_path, subset_dump, subset_data_dir):
+    crossref = head(
+        "crossref_publisher_assertions_2023_06_28__train.jsonl", 300, tmp_path / "a.jsonl"
+    )
+    model = tmp_path / "strict.pickle"
+    result = run(
+        "train-chooser", str(crossref), "--dump", str(subset_dump),
+        "--data-dir", str(subset_data_dir), "--folds", "3", "--threshold", "0.9",
+        "-o", str(model),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["threshold"] == 0.9
+    curve = report["by_threshold"]
+    # Choosing only at a higher probability chooses less: recall cannot rise.
+    assert curve["0.9"]["a.jsonl"]["recall"] <= curve["0.1"]["a.jsonl"]["recall"]
+    refused = run("train-chooser", str(crossref), "--threshold", "1.5")
+    assert refused.returncode == 2
+    assert "1.5" in refused.stderr
+
+
 def test_too_little_labelled_data_is_refused_with_a_sentence(
     tmp_path, subset_dump, subset_data_dir
 ):

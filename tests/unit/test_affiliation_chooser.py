@@ -200,6 +200,16 @@ def test_training_learns_a_clear_rule_and_reports_it_cross_validated():
     assert pick(fresh.ranking, chooser.probabilities([fresh.ranking])[0], chooser.threshold) == 0
 
 
+def test_a_threshold_given_is_kept_and_each_tenth_is_reported():
+    chooser, details = train(labelled_strings(100), threshold=0.9)
+    assert chooser.threshold == details["threshold"] == 0.9
+    assert list(details["by_threshold"]) == [f"0.{tenth}" for tenth in range(1, 10)]
+    at_nine = details["by_threshold"]["0.9"]["made-up"]
+    report = details["cross_validated"]["made-up"]
+    assert at_nine["precision"] == report["per_row"]["precision"]
+    assert at_nine["accuracy"] == report["per_id"]["accuracy"]
+
+
 def test_training_on_too_little_says_so():
     with pytest.raises(ValueError, match="too little to learn from"):
         train(labelled_strings(3))

@@ -68,8 +68,11 @@ def label(
     return kept, dropped
 
 
-def train(labelled: list[Labelled], folds: int = FOLDS) -> tuple[Chooser, dict]:
-    """A chooser fitted on all of `labelled`, and its cross-validated report per set."""
+def train(
+    labelled: list[Labelled], folds: int = FOLDS, threshold: float | None = None
+) -> tuple[Chooser, dict]:
+    """A chooser fitted on all of `labelled`, and its cross-validated report per set, at
+    `threshold` if given (else at the one chosen as the module says), and at each tenth."""
     from sklearn.model_selection import GroupKFold
 
     rows, targets, groups, owner = [], [], [], []
@@ -96,24 +99,37 @@ def train(labelled: list[Labelled], folds: int = FOLDS) -> tuple[Chooser, dict]:
         per_string[number].append(chance)
     sources = list(dict.fromkeys(item.source for item in labelled))
 
-    def accuracy(threshold: float) -> float:
-        each = [_report(labelled, per_string, threshold, source) for source in sources]
-        return sum(report.summary()["per_id"]["accuracy"] for report in each) / len(each)
+    def reports(at: float) -> dict[str, dict]:
+        return {s: _report(labelled, per_string, at, s).summary() for s in sources}
 
-    scores = {t: accuracy(t) for t in THRESHOLDS}
-    threshold = max(t for t in THRESHOLDS if scores[t] >= max(scores.values()) - TOLERANCE)
-    reports = {
-        source: _report(labelled, per_string, threshold, source).summary() for source in sources
-    }
+    if threshold is None:
+        scores = {t: _mean_accuracy(reports(t)) for t in THRESHOLDS}
+        threshold = max(t for t in THRESHOLDS if scores[t] >= max(scores.values()) - TOLERANCE)
     details = {
         "features": list(FEATURES),
         "settings": MODEL_SETTINGS,
         "strings": len(labelled),
         "candidates": len(rows),
         "threshold": threshold,
-        "cross_validated": reports,
+        "cross_validated": reports(threshold),
+        # what other thresholds would give, to choose one with --threshold
+        "by_threshold": {
+            f"{tenth / 10:.1f}": {
+                source: {
+                    "precision": summary["per_row"]["precision"],
+                    "recall": summary["per_row"]["recall"],
+                    "accuracy": summary["per_id"]["accuracy"],
+                }
+                for source, summary in reports(tenth / 10).items()
+            }
+            for tenth in range(1, 10)
+        },
     }
     return Chooser(_model().fit(rows, targets), threshold, details), details
+
+
+def _mean_accuracy(reports: dict[str, dict]) -> float:
+    return sum(report["per_id"]["accuracy"] for report in reports.values()) / len(reports)
 
 
 def _model():
