@@ -35,9 +35,7 @@ def found(info, score, span, part=0, weak=False, kind="EXACT"):
 
 
 def ranking(text, *matches):
-    parts = split_parts(text)
-    words = " " + " ".join(p.normal for p in parts) + " "
-    return Ranking(sorted(matches, key=lambda m: -m.score), parts, set(), words)
+    return Ranking(sorted(matches, key=lambda m: -m.score), split_parts(text))
 
 
 def value(row, name):

@@ -100,8 +100,7 @@ class AffiliationMatcher:
                 match.weak = True
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
-        words = " " + " ".join(p.normal for p in parts) + " "
-        return Ranking(ranked, parts, named_countries, words)
+        return Ranking(ranked, parts, named_countries)
 
     def document(self, match: Match, version: int = 2) -> bytes:
         """The JSON of the matched record in schema `version`."""

@@ -31,7 +31,10 @@ class Ranking:
     matches: list[Match]
     parts: list[Part]
     countries: set[str] = field(default_factory=set)  # ISO codes the string names
-    words: str = ""  # every part's normal words, padded with spaces
+    words: str = field(init=False)  # every part's normal words, padded with spaces
+
+    def __post_init__(self) -> None:
+        self.words = " " + " ".join(part.normal for part in self.parts) + " "
 
     def names_city(self, match: Match) -> bool:
         """Whether the string names the city of `match` besides in the words matched
