@@ -8,7 +8,7 @@ import io
 import orjson
 from starlette.responses import Response
 
-from resmeta.services.affiliations.matcher import Match
+from resmeta.services.affiliations.ranking import Match
 from resmeta.services.organizations import SearchResult
 
 JSON = "application/json"

@@ -46,8 +46,6 @@ OWNED_BY_NAME = frozenset(
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 
-__all__ = ["AffiliationMatcher", "Match", "MAX_LENGTH"]
-
 
 class AffiliationMatcher:
     def __init__(self, index: OrganizationIndex, chooser: Chooser | None = None) -> None:
