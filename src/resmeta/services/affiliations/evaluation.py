@@ -115,12 +115,7 @@ def evaluate(
     IDs of each); with `known`, keep only examples whose gold IDs are all known (examples
     without gold are always kept)."""
     report = Report()
-    kept = []
-    for example in examples:
-        if known is not None and not all(known(i) for i in example.gold):
-            report.dropped_unknown += 1
-        else:
-            kept.append(example)
+    kept, report.dropped_unknown = known_only(examples, known)
     started = time.perf_counter()
     for start in range(0, len(kept), batch):
         chunk = kept[start : start + batch]
@@ -128,6 +123,20 @@ def evaluate(
             report.add(example, chosen)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def known_only(
+    examples: Iterable[Example], known: Callable[[str], bool] | None
+) -> tuple[list[Example], int]:
+    """The examples whose gold IDs `known` all knows (all of them without `known`;
+    examples without gold always), and how many were left out."""
+    kept, dropped = [], 0
+    for example in examples:
+        if known is None or all(known(i) for i in example.gold):
+            kept.append(example)
+        else:
+            dropped += 1
+    return kept, dropped
 
 
 def _ratio(part: int, whole: int) -> float:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from resmeta.services.affiliations.chooser import Chooser, pick
-from resmeta.services.affiliations.evaluation import Example, Report
+from resmeta.services.affiliations.evaluation import Example, Report, known_only
 from resmeta.services.affiliations.features import FEATURES, features
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from resmeta.services.affiliations.ranking import Ranking
@@ -58,11 +58,8 @@ def label(
     (the dump cannot give them); returns the kept examples and how many each set dropped."""
     kept, dropped = [], {}
     for source, examples in sets.items():
-        dropped[source] = 0
-        for example in examples:
-            if known is not None and not all(known(i) for i in example.gold):
-                dropped[source] += 1
-                continue
+        usable, dropped[source] = known_only(examples, known)
+        for example in usable:
             ranking = matcher.rank(example.affiliation)
             kept.append(Labelled(source, example, ranking, features(ranking)))
     return kept, dropped
