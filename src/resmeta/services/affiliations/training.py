@@ -19,6 +19,7 @@ The model saved is then fitted on all the strings.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -96,6 +97,7 @@ def train(
         per_string[number].append(chance)
     sources = list(dict.fromkeys(item.source for item in labelled))
 
+    @functools.cache  # the tenths reported are among the thresholds tried
     def reports(at: float) -> dict[str, dict]:
         return {s: _report(labelled, per_string, at, s).summary() for s in sources}
 
