@@ -30,19 +30,19 @@ import re
 import shutil
 import signal
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
-from common import OUT, dump_label, resmeta_executable, write_json
+from common import OUT, write_json
 from dumpread import iter_dump_records
 from http_latency import (
+    WRK_MISSING,
     Server,
     add_server_and_wrk_arguments,
     measure,
+    prepare_run,
     print_table,
     summarise,
-    write_lua,
 )
 
 ENDPOINTS = ("suggest", "q", "read")
@@ -143,31 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if shutil.which("wrk") is None:
-        print("wrk not found: install it with `apt-get install wrk` (Debian package wrk)")
+        print(WRK_MISSING)
         return 2
-    endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
-    if set(endpoints) - set(ENDPOINTS):
-        parser.error(f"unknown endpoints; choose from {ENDPOINTS}")
-    dump = args.dump.resolve()
-    if not dump.is_file():
-        parser.error(f"dump not found: {dump}")
-    label = dump_label(dump)
-    data_dir = (args.data_dir or OUT / "data" / label).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-
-    t0 = time.monotonic()
-    workload = build_workload(dump, args.seed)
-    print(
-        f"workload from {dump.name} in {time.monotonic() - t0:.1f} s: "
-        + ", ".join(f"{k} {len(v)} paths" for k, v in workload.items())
-    )
-    scripts = {}
-    for name in endpoints:
-        scripts[name] = OUT / "lua" / f"funders-{label}-{name}.lua"
-        write_lua(scripts[name], workload[name])
-
-    exe = args.resmeta or resmeta_executable()
-    server = Server(exe, dump, data_dir, args.workers, OUT / "logs" / f"serve-funders-{label}.log")
+    run = prepare_run(parser, args, ENDPOINTS, build_workload, "funders-")
+    dump, label, workload, scripts = run.dump, run.label, run.workload, run.scripts
+    log = OUT / "logs" / f"serve-funders-{label}.log"
+    server = Server(run.exe, dump, run.data_dir, args.workers, log)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report: dict = {
         "dump": str(dump),

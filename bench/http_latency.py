@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -475,39 +476,69 @@ def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_server_and_wrk_arguments(parser, ENDPOINTS, "http_latency", connections=16, threads=2)
-    args = parser.parse_args(argv)
+WRK_MISSING = "wrk not found: install it with `apt-get install wrk` (Debian package wrk)"
 
-    if shutil.which("wrk") is None:
-        print("wrk not found: install it with `apt-get install wrk` (Debian package wrk)")
-        return 2
+
+@dataclass
+class Run:
+    exe: Path
+    dump: Path
+    label: str
+    data_dir: Path
+    had_index: bool  # whether the data folder held an index before this run
+    workload: dict[str, list[str]]
+    scripts: dict[str, Path]  # wrk's Lua script per endpoint asked for
+
+
+def prepare_run(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    known: list[str],
+    build: Callable[[Path, int], dict[str, list[str]]],
+    prefix: str,
+) -> Run:
+    """What this bench and funders.py read from their arguments alike: the endpoints asked
+    for (of `known`), the dump and its data folder, the workload `build` makes, and a wrk
+    script per endpoint (named with `prefix`). Bad arguments end the program via `parser`."""
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
-    unknown = set(endpoints) - set(ENDPOINTS)
+    unknown = set(endpoints) - set(known)
     if unknown:
-        parser.error(f"unknown endpoints {sorted(unknown)}; choose from {ENDPOINTS}")
+        parser.error(f"unknown endpoints {sorted(unknown)}; choose from {known}")
     dump = args.dump.resolve()
     if not dump.is_file():
         parser.error(f"dump not found: {dump}")
-    exe = args.resmeta or resmeta_executable()
     label = dump_label(dump)
     data_dir = (args.data_dir or OUT / "data" / label).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     had_index = any(data_dir.iterdir())
 
     t0 = time.monotonic()
-    workload = build_workload(dump, args.seed)
+    workload = build(dump, args.seed)
     print(
         f"workload from {dump.name} in {time.monotonic() - t0:.1f} s: "
         + ", ".join(f"{k} {len(v)} paths" for k, v in workload.items())
     )
     scripts = {}
     for name in endpoints:
-        scripts[name] = OUT / "lua" / f"{label}-{name}.lua"
+        scripts[name] = OUT / "lua" / f"{prefix}{label}-{name}.lua"
         write_lua(scripts[name], workload[name])
+    exe = args.resmeta or resmeta_executable()
+    return Run(exe, dump, label, data_dir, had_index, workload, scripts)
 
-    server = Server(exe, dump, data_dir, args.workers, OUT / "logs" / f"serve-{label}.log")
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_server_and_wrk_arguments(parser, ENDPOINTS, "http_latency", connections=16, threads=2)
+    args = parser.parse_args(argv)
+
+    if shutil.which("wrk") is None:
+        print(WRK_MISSING)
+        return 2
+    run = prepare_run(parser, args, ENDPOINTS, build_workload, "")
+    dump, label, data_dir, had_index = run.dump, run.label, run.data_dir, run.had_index
+    workload, scripts = run.workload, run.scripts
+
+    server = Server(run.exe, dump, data_dir, args.workers, OUT / "logs" / f"serve-{label}.log")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report: dict = {
         "dump": str(dump),
