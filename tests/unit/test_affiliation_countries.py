@@ -89,6 +89,21 @@ def test_regions_named_like_countries_and_common_aliases(text, expected):
     assert detect(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Institute for Quantitative Health Science (IQ), Michigan State University",
+        "Institut Pasteur, IT, Rue du Docteur Roux",
+    ],
+)
+def test_a_bare_code_before_an_organization_is_an_acronym_not_a_country(text):
+    assert detect(text) == set()
+
+
+def test_a_code_with_a_zip_code_counts_wherever_it_is():
+    assert detect("Lab A, CA 94720, Lawrence Berkeley Laboratory") == {"us"}
+
+
 def test_a_two_letter_part_that_is_no_state_is_no_country():
     assert detect("Some Institute, Springfield, ZZ 12345") == set()
 

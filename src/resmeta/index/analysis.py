@@ -6,6 +6,9 @@ an index. Python-side normalisation uses the very same analyzers through `analyz
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import tantivy
 
 TEXT = "resmeta_text"  # words: split on non-alphanumerics, accents folded, lower case
@@ -47,8 +50,9 @@ def register(index: tantivy.Index) -> None:
 
 
 def words(text: str) -> list[str]:
-    """The tokens a TEXT field holds for `text`."""
-    return _text.analyze(text)
+    """The tokens a TEXT field holds for `text`. Accents typed as separate combining marks
+    ("e" + "\u0301") are composed first: the tokenizer would split words at them."""
+    return _text.analyze(unicodedata.normalize("NFC", text))
 
 
 def keyword(text: str) -> str:
@@ -82,4 +86,41 @@ def exact(text: str) -> str:
     tokens = [ABBREVIATIONS.get(w, w) for w in words(text.replace("&", " and "))]
     if tokens and tokens[0] == "the":
         del tokens[0]
+    return " ".join(tokens)
+
+
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+# Words that end a company's name with its legal form, which affiliations often leave out.
+LEGAL_FORMS = frozenset(
+    "inc incorporated ltd limited llc corp corporation co plc gmbh ag sa sas srl spa bv nv"
+    " ab as oy kk pty pvt".split()
+)
+# German umlauts are also written as two letters ("Universitaet Wuerzburg").
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_POSSESSIVE = re.compile(r"(\w)['’ʼ]s\b")  # "King's" is also written "Kings"
+
+
+def name_forms(name: str) -> list[str]:
+    """The ways a name is written in affiliations, as `exact` words: the name itself; when
+    it ends with a qualifier in brackets, the name without it (ROR tells companies apart
+    by country, "Zoetis (United States)", which affiliations leave out); the name without
+    a legal form at its end ("Fujitsu Ltd"); German umlauts spelt out; and a possessive
+    without its apostrophe ("Kings College London")."""
+    whole = exact(name)
+    bare = exact(_QUALIFIER.sub("", name))
+    forms = [
+        whole,
+        bare,
+        without_legal_form(bare),
+        exact(name.translate(_UMLAUTS)),
+        exact(_POSSESSIVE.sub(r"\1s", name)),
+    ]
+    return [form for i, form in enumerate(forms) if form and form not in forms[:i]]
+
+
+def without_legal_form(words: str) -> str:
+    """`exact` words less the legal forms that end them ("fujitsu co ltd" is "fujitsu")."""
+    tokens = words.split()
+    while len(tokens) > 1 and tokens[-1] in LEGAL_FORMS:
+        tokens.pop()
     return " ".join(tokens)

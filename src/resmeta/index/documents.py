@@ -40,6 +40,8 @@ def to_document(org: Organization) -> tantivy.Document:
         normal = analysis.exact(name.value)
         if normal:
             add("name_exact", normal)
+        for form in analysis.name_forms(name.value):
+            add("name_forms", form)
         for name_type in name.types:
             add("names_types", name_type)
         if name.lang:

@@ -45,6 +45,8 @@ FIELDS: tuple[Field, ...] = (
     Field("names_types", Kind.KEYWORD),
     Field("names_lang", Kind.KEYWORD),
     Field("name_exact", Kind.EXACT),
+    # Every way affiliations write a name (`analysis.name_forms`), for affiliation matching.
+    Field("name_forms", Kind.EXACT),
     Field("display_exact", Kind.EXACT),
     Field("acronym_exact", Kind.EXACT),
     Field("identifiers", Kind.KEYWORD),

@@ -34,9 +34,9 @@ def matching_info(org: Organization) -> bytes:
     names, acronyms = [], []
     for name in org.names:
         target = acronyms if name.types == ["acronym"] else names
-        normal = analysis.exact(name.value)
-        if normal and normal not in target:
-            target.append(normal)
+        for form in analysis.name_forms(name.value):
+            if form not in target:
+                target.append(form)
     details = [location.geonames_details for location in org.locations]
     related = {"parent": [], "child": []}
     for relation in org.relationships:

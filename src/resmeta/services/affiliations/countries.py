@@ -128,13 +128,28 @@ def country_of_part(part: Part) -> set[str]:
     return found
 
 
+def _is_bare_code(part: Part) -> bool:
+    """A two-letter code without a ZIP code: it may as well be an acronym."""
+    match = _STATE_CODE.match(part.text)
+    return part.normal not in _names() and match is not None and not match.group(2)
+
+
 def detect(parts: list[Part]) -> set[str]:
     """Countries the string names, from parts that are only a country or a US state, or
-    from the last words of the last part ("Shanghai, China", "Mainz Germany"). A mention
+    from the last words of the last part ("Shanghai, China", "Mainz Germany"). A bare code
+    counts only among the places that end the string: "Institute (IQ), Michigan State
+    University" does not name Iraq, "Bethesda, MD, USA" names Maryland. A mention
     that may be either of two ("MA": Massachusetts or Morocco) counts as the one another
     mention confirms ("Cambridge, MA, USA"), else as both."""
-    mentions = [country_of_part(part) for part in parts[1:]]  # the first names the org
-    if parts and not country_of_part(parts[-1]):
+    places = [country_of_part(part) for part in parts]
+    mentions = [
+        codes
+        for number, codes in enumerate(places)
+        if number > 0  # the first part names the organization
+        and codes
+        and (not _is_bare_code(parts[number]) or all(places[number + 1 :]))
+    ]
+    if parts and not places[-1]:
         words = parts[-1].normal.split()
         names = _names()
         for size in range(min(len(words) - 1, 6), 0, -1):  # the longest name wins

@@ -3,7 +3,8 @@
 1. Cut the string into parts at commas and the like; also try each pair of neighbouring
    parts, since names hold commas too. Parts that only name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
-   kept), records with that acronym, records whose name is a run of the part's words, and
+   kept, or written as affiliations often write it: `analysis.name_forms`), records with
+   that acronym, records whose name is a run of the part's words, and
    the best word matches (BM25, without stop words and words most records hold).
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import tantivy
 from rapidfuzz import fuzz
 
+from resmeta.index import analysis
 from resmeta.index.fields import DOCUMENTS
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
@@ -109,9 +111,10 @@ class AffiliationMatcher:
     def _candidates(self, span: Part, all_status: bool, single: bool) -> list[Match]:
         matches = []
         words = span.normal.split()
-        exact = self._any("name_exact", sorted({span.normal, span.numbered}))
+        forms = {span.normal, span.numbered, analysis.without_legal_form(span.normal)}
+        exact = self._any("name_forms", sorted(forms))
         for _, info, address in self.index.matching_candidates(exact, 20):
-            if span.normal in info.names or span.numbered in info.names:
+            if forms.intersection(info.names):
                 matches.append(Match(info, address, 1.0, "EXACT", span.text, span.normal))
             else:  # only an acronym is spelled like that: it will be weighed as one
                 hint = Match(
@@ -154,7 +157,7 @@ class AffiliationMatcher:
             windows |= _unspaced_runs(word)
         if not windows:
             return []
-        found = self.index.matching_candidates(self._any("name_exact", sorted(windows)), 20)
+        found = self.index.matching_candidates(self._any("name_forms", sorted(windows)), 20)
         matches = []
         for _, info, address in found:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
