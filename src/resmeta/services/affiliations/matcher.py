@@ -4,8 +4,8 @@
    parts, since names hold commas too. Parts that only name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
-   that acronym, records whose name is a run of the part's words, and
-   the best word matches (BM25, without stop words and words most records hold).
+   that acronym, records whose name is a run of the part's words, and the best word
+   matches (BM25, without stop words and words most records hold).
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
