@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -36,9 +35,10 @@ from urllib.parse import quote
 from common import OUT, write_json
 from dumpread import iter_dump_records
 from http_latency import (
-    WRK_MISSING,
     Server,
     add_server_and_wrk_arguments,
+    any_failed,
+    arguments_of,
     measure,
     prepare_run,
     print_table,
@@ -141,10 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_server_and_wrk_arguments(parser, ENDPOINTS, "funders", connections=1, threads=1)
     args = parser.parse_args(argv)
-
-    if shutil.which("wrk") is None:
-        print(WRK_MISSING)
-        return 2
     run = prepare_run(parser, args, ENDPOINTS, build_workload, "funders-")
     dump, label, workload, scripts = run.dump, run.label, run.workload, run.scripts
     log = OUT / "logs" / f"serve-funders-{label}.log"
@@ -152,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report: dict = {
         "dump": str(dump),
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "config": arguments_of(args),
     }
     try:
         started = server.start(args.startup_timeout)
@@ -175,8 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.json or OUT / f"funders-{label}.json"
     write_json(out, report)
     print(f"raw figures: {out}")
-    failed = any(row["errors"] is None or row["rps"] is None for row in summary.values())
-    return 1 if failed else 0
+    return 1 if any_failed(summary) else 0
 
 
 if __name__ == "__main__":

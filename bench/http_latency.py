@@ -499,7 +499,11 @@ def prepare_run(
 ) -> Run:
     """What this bench and funders.py read from their arguments alike: the endpoints asked
     for (of `known`), the dump and its data folder, the workload `build` makes, and a wrk
-    script per endpoint (named with `prefix`). Bad arguments end the program via `parser`."""
+    script per endpoint (named with `prefix`). Bad arguments end the program via `parser`,
+    and so does a missing wrk (exit status 2)."""
+    if shutil.which("wrk") is None:
+        print(WRK_MISSING)
+        raise SystemExit(2)
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
     unknown = set(endpoints) - set(known)
     if unknown:
@@ -526,14 +530,20 @@ def prepare_run(
     return Run(exe, dump, label, data_dir, had_index, workload, scripts)
 
 
+def arguments_of(args: argparse.Namespace) -> dict:
+    """The bench's arguments as JSON values, for its report."""
+    return {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+
+
+def any_failed(summary: dict[str, dict]) -> bool:
+    """Whether an endpoint has no figures: its requests failed or wrk could not run."""
+    return any(row["errors"] is None or row["rps"] is None for row in summary.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_server_and_wrk_arguments(parser, ENDPOINTS, "http_latency", connections=16, threads=2)
     args = parser.parse_args(argv)
-
-    if shutil.which("wrk") is None:
-        print(WRK_MISSING)
-        return 2
     run = prepare_run(parser, args, ENDPOINTS, build_workload, "")
     dump, label, data_dir, had_index = run.dump, run.label, run.data_dir, run.had_index
     workload, scripts = run.workload, run.scripts
@@ -543,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {
         "dump": str(dump),
         "data_dir": str(data_dir),
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "config": arguments_of(args),
     }
     try:
         print(f"starting server ({'existing' if had_index else 'new'} data dir {data_dir})")
@@ -588,8 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.json or OUT / f"http_latency-{label}.json"
     write_json(out, report)
     print(f"raw figures: {out}")
-    failed = any(row["errors"] is None or row["rps"] is None for row in summary.values())
-    return 1 if failed else 0
+    return 1 if any_failed(summary) else 0
 
 
 if __name__ == "__main__":
