@@ -55,6 +55,7 @@ RECORDS = {
     "zoetis": make_org("Zoetis (United States)", US, types=["company"]),
     "wuerzburg": make_org("Universität Würzburg", location("Würzburg", "DE", "Germany")),
     "kings": make_org("King's College London", GB),
+    "genentech": make_org("Genentech (United States)", US, types=["company"]),
 }
 _relate(RECORDS["oxford"], RECORDS["clarendon"])
 KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
@@ -146,6 +147,22 @@ def test_a_name_written_another_common_way_is_chosen(matcher, text, expected):
     matches = matcher.match(text)
     check_invariants(matches)
     assert chosen(matches) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Genenetech, South San Francisco, CA", "genentech"),
+        ("Genentec", "genentech"),
+        ("Univeristy of Oxfrod", "oxford"),
+    ],
+)
+def test_a_mistyped_name_is_found(matcher, text, expected):
+    """A word no name holds is looked up with one edit allowed ("Genenetech" for
+    "Genentech"); the fuzzy score then weighs the whole name."""
+    ranked = matcher.rank(text).matches
+    assert keys(ranked)[:1] == [expected]
+    assert ranked[0].matching_type == "FUZZY"
 
 
 def test_a_name_in_a_non_latin_script_is_chosen(matcher):

@@ -5,7 +5,8 @@
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
    that acronym, records whose name is a run of the part's words, and the best word
-   matches (BM25, without stop words and words most records hold).
+   matches (BM25, without stop words and words most records hold). When no name is found
+   as written, long words that no name holds are taken for typos of words one edit away.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import tantivy
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from resmeta.index import analysis
 from resmeta.index.fields import DOCUMENTS
@@ -29,6 +31,7 @@ from resmeta.services.affiliations.chooser import Chooser, default_chooser
 from resmeta.services.affiliations.ranking import Match, Ranking
 from resmeta.services.affiliations.text import UNIT_WORDS, Part, spans, split_parts
 
+NAMES = "names_value"  # the field of names' words
 WORD_CANDIDATES = 12
 PAIR_CANDIDATES = 4
 COMMON = 0.02  # a word in more than this share of records is not searched on its own
@@ -38,6 +41,8 @@ MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
 UNIQUE_ACRONYM_SCORE = 0.9
 WINDOW = 6  # the most words of a name looked up inside a longer part
+TYPO_LENGTH = 5  # the least letters of a word no name holds that is taken for a typo
+TYPO_CANDIDATES = 20  # records read for the words one edit away from a typo
 UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000  # characters of an affiliation that are read
@@ -79,13 +84,9 @@ class AffiliationMatcher:
         parts = split_parts(text)[:MAX_PARTS]
         named_countries = countries.detect(parts)
         best: dict[str, Match] = {}
-        seen: set[str] = set()
-        for number, span in enumerate(spans(parts)):
-            if span.numbered in seen or countries.country_of_part(span):
-                continue
-            seen.add(span.numbered)
-            single = number < len(parts)  # spans list the parts first, then pairs
-            for match in self._candidates(span, all_status, single):
+
+        def keep(matches: list[Match], number: int, single: bool) -> None:
+            for match in matches:
                 match.part = number if single else number - len(parts)
                 match.pair = not single
                 if named_countries and not named_countries & set(match.info.countries):
@@ -93,6 +94,16 @@ class AffiliationMatcher:
                 known = best.get(match.info.id)
                 if known is None or match.score > known.score:
                     best[match.info.id] = match
+
+        searched = _searched(parts)
+        for number, span, single in searched:
+            keep(self._candidates(span, all_status, single), number, single)
+        # A long word no name holds is likely mistyped ("Genenetech", "Berln"): when no name
+        # was found as written, the words are looked up as they were likely meant.
+        if not any(m.matching_type in ("EXACT", "PHRASE") and not m.weak for m in best.values()):
+            for number, span, single in searched:
+                if single:
+                    keep(self._mistyped(span, all_status), number, single)
         for match in best.values():
             parents = set(match.info.parents)
             if parents and _names_a_unit(match.span) and not best.keys() & parents:
@@ -137,11 +148,42 @@ class AffiliationMatcher:
             matches += self._names_inside(span, words)
         # A pair of parts is there for names that hold a comma: a few candidates do.
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
-        found = self.index.matching_candidates(self._words_query(words), limit)
-        for _, info, address in found:
+        matches += self._word_matches(span, self._words_query(words), limit, single)
+        return self._usable(matches, all_status)
+
+    def _mistyped(self, span: Part, all_status: bool) -> list[Match]:
+        """Candidates for a part whose long words that no name holds are taken for typos of
+        words that names hold; scored against the part as written."""
+        words = span.normal.split()
+        meant = [self._meant(w) if len(w) >= TYPO_LENGTH else w for w in words]
+        if meant == words:
+            return []
+        query = self._words_query(meant)
+        return self._usable(self._word_matches(span, query, WORD_CANDIDATES, True), all_status)
+
+    def _meant(self, word: str) -> str:
+        """`word` if a name holds it or none holds a word one edit away; else the most common
+        word one edit away (a letter added, missing, changed, or two swapped)."""
+        if self.index.share(NAMES, word):
+            return word
+        typo = tantivy.Query.fuzzy_term_query(self.schema, NAMES, word)
+        near = {
+            other
+            for _, info, _ in self.index.matching_candidates(typo, TYPO_CANDIDATES)
+            for name in info.names
+            for other in name.split()
+            if OSA.distance(word, other, score_cutoff=1) <= 1
+        }
+        return max(near, key=lambda w: (self.index.share(NAMES, w), w), default=word)
+
+    def _word_matches(
+        self, span: Part, query: tantivy.Query, limit: int, single: bool
+    ) -> list[Match]:
+        matches = []
+        for _, info, address in self.index.matching_candidates(query, limit):
             score, kind, weak = _similarity(span.normal, info.names, inside=single)
             matches.append(Match(info, address, score, kind, span.text, span.normal, weak=weak))
-        return self._usable(matches, all_status)
+        return matches
 
     @staticmethod
     def _usable(matches: list[Match], all_status: bool) -> list[Match]:
@@ -172,14 +214,14 @@ class AffiliationMatcher:
         records that hold a rare word too ("copenhagen university" finds "University of
         Copenhagen" before "Copenhagen Zoo")."""
         content = [w for w in words if w not in STOP_WORDS] or words
-        rare = [w for w in content if self.index.share("names_value", w) < COMMON]
+        rare = [w for w in content if self.index.share(NAMES, w) < COMMON]
         common = sorted(set(content) - set(rare))
         if not rare or not common:
-            return self._any("names_value", content)
+            return self._any(NAMES, content)
         return tantivy.Query.boolean_query(
             [
-                (tantivy.Occur.Must, self._any("names_value", rare)),
-                (tantivy.Occur.Should, self._any("names_value", common)),
+                (tantivy.Occur.Must, self._any(NAMES, rare)),
+                (tantivy.Occur.Should, self._any(NAMES, common)),
             ]
         )
 
@@ -189,6 +231,17 @@ class AffiliationMatcher:
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
         )
+
+
+def _searched(parts: list[Part]) -> list[tuple[int, Part, bool]]:
+    """The spans to search, numbered, and whether each is a single part: each distinct
+    span once, less those that only name a place."""
+    searched, seen = [], set()
+    for number, span in enumerate(spans(parts)):
+        if span.numbered not in seen and not countries.country_of_part(span):
+            seen.add(span.numbered)
+            searched.append((number, span, number < len(parts)))  # parts first, then pairs
+    return searched
 
 
 def _word_runs(words: list[str]) -> set[str]:
