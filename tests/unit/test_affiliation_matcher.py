@@ -155,11 +155,13 @@ def test_a_name_written_another_common_way_is_chosen(matcher, text, expected):
         ("Genenetech, South San Francisco, CA", "genentech"),
         ("Genentec", "genentech"),
         ("Univeristy of Oxfrod", "oxford"),
+        ("OxfordBrookes University", "brookes"),
     ],
 )
 def test_a_mistyped_name_is_found(matcher, text, expected):
-    """A word no name holds is looked up with one edit allowed ("Genenetech" for
-    "Genentech"); the fuzzy score then weighs the whole name."""
+    """A word no name holds is taken for a typo of a word one edit away ("Genenetech" for
+    "Genentech"), or of two words without the space between them; the fuzzy score then
+    weighs the whole name as written."""
     ranked = matcher.rank(text).matches
     assert keys(ranked)[:1] == [expected]
     assert ranked[0].matching_type == "FUZZY"

@@ -43,6 +43,7 @@ UNIQUE_ACRONYM_SCORE = 0.9
 WINDOW = 6  # the most words of a name looked up inside a longer part
 TYPO_LENGTH = 5  # the least letters of a word no name holds that is taken for a typo
 TYPO_CANDIDATES = 20  # records read for the words one edit away from a typo
+GLUED_LENGTH = 3  # the least letters of each of two words written without a space
 UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000  # characters of an affiliation that are read
@@ -155,15 +156,16 @@ class AffiliationMatcher:
         """Candidates for a part whose long words that no name holds are taken for typos of
         words that names hold; scored against the part as written."""
         words = span.normal.split()
-        meant = [self._meant(w) if len(w) >= TYPO_LENGTH else w for w in words]
+        meant = " ".join(self._meant(w) if len(w) >= TYPO_LENGTH else w for w in words).split()
         if meant == words:
             return []
         query = self._words_query(meant)
         return self._usable(self._word_matches(span, query, WORD_CANDIDATES, True), all_status)
 
     def _meant(self, word: str) -> str:
-        """`word` if a name holds it or none holds a word one edit away; else the most common
-        word one edit away (a letter added, missing, changed, or two swapped)."""
+        """`word` if a name holds it; else the most common word one edit away (a letter
+        added, missing, changed, or two swapped); else two words with the space between
+        them missing ("SouthernUniversity"); else `word`."""
         if self.index.share(NAMES, word):
             return word
         typo = tantivy.Query.fuzzy_term_query(self.schema, NAMES, word)
@@ -174,7 +176,19 @@ class AffiliationMatcher:
             for other in name.split()
             if OSA.distance(word, other, score_cutoff=1) <= 1
         }
-        return max(near, key=lambda w: (self.index.share(NAMES, w), w), default=word)
+        if near:
+            return max(near, key=lambda w: (self.index.share(NAMES, w), w))
+        halves = [
+            (word[:cut], word[cut:])
+            for cut in range(GLUED_LENGTH, len(word) - GLUED_LENGTH + 1)
+            if self.index.share(NAMES, word[:cut]) and self.index.share(NAMES, word[cut:])
+        ]
+        commonest = max(
+            halves,
+            key=lambda h: min(self.index.share(NAMES, h[0]), self.index.share(NAMES, h[1])),
+            default=None,
+        )
+        return " ".join(commonest) if commonest else word
 
     def _word_matches(
         self, span: Part, query: tantivy.Query, limit: int, single: bool
