@@ -56,6 +56,11 @@ RECORDS = {
     "wuerzburg": make_org("Universität Würzburg", location("Würzburg", "DE", "Germany")),
     "kings": make_org("King's College London", GB),
     "genentech": make_org("Genentech (United States)", US, types=["company"]),
+    "boston": make_org(
+        "Boston University",
+        location("Boston", "US", "United States", "NA", "North America"),
+        labels=["Boston U"],
+    ),
 }
 _relate(RECORDS["oxford"], RECORDS["clarendon"])
 KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
@@ -165,6 +170,14 @@ def test_a_mistyped_name_is_found(matcher, text, expected):
     ranked = matcher.rank(text).matches
     assert keys(ranked)[:1] == [expected]
     assert ranked[0].matching_type == "FUZZY"
+
+
+def test_a_city_is_no_evidence_for_an_organization_named_after_it(matcher):
+    """The city "Boston" is close to the label "Boston U", but says where, not which."""
+    ranking = matcher.rank("Department of Immunology, Harvard Medical School, Boston, MA, USA")
+    found = {KEY_OF[m.info.id]: m for m in ranking.matches}
+    assert found["boston"].weak
+    assert chosen(matcher.match("Boston University, Boston, MA, USA")) == ["boston"]
 
 
 def test_a_name_in_a_non_latin_script_is_chosen(matcher):

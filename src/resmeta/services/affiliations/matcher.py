@@ -12,7 +12,7 @@
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
    organization uses them. A candidate located outside every country the string names is
    dropped; a generically named unit ("Department of Medicine") whose parent the string
-   does not name is weakened.
+   does not name is weakened, and so is a candidate found only by the name of its city.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure.
 """
@@ -109,6 +109,10 @@ class AffiliationMatcher:
             parents = set(match.info.parents)
             if parents and _names_a_unit(match.span) and not best.keys() & parents:
                 match.score *= UNIT_WITHOUT_PARENT
+                match.weak = True
+            # "Boston" in "Harvard Medical School, Boston" says where, not which: it is no
+            # evidence for "Boston University", found by the same word.
+            if match.matching_type != "EXACT" and match.span in match.info.cities:
                 match.weak = True
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
