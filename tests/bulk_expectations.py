@@ -5,9 +5,9 @@ import io
 import json
 
 
-def expected(matcher, text, top_k=0):
+def expected(matcher, text, top_k=0, threshold=None):
     """The result columns `resmeta match` should write for `text` (JSON values)."""
-    matches = matcher.match(text)
+    matches = matcher.match(text, threshold=threshold)
     chosen = matches[0] if matches and matches[0].chosen else None
     result = {
         "ror_id": f"https://ror.org/{chosen.info.id}" if chosen else None,
@@ -15,6 +15,7 @@ def expected(matcher, text, top_k=0):
         "score": round(chosen.score, 4) if chosen else None,
         "matching_type": chosen.matching_type if chosen else None,
         "chosen": chosen is not None,
+        "confidence": round(chosen.confidence, 4) if chosen else None,
     }
     if top_k:
         result["candidates"] = [
@@ -23,6 +24,7 @@ def expected(matcher, text, top_k=0):
                 "name": m.info.display,
                 "score": round(m.score, 4),
                 "matching_type": m.matching_type,
+                "confidence": round(m.confidence, 4),
             }
             for m in matches
             if not m.chosen

@@ -36,12 +36,15 @@ def match(
     data_dir: str | Path | None = None,
     all_status: bool = False,
     top_k: int = 10,
+    threshold: float | None = None,
 ) -> list[Candidate]:
     """The organizations an affiliation string names, best first; `chosen` marks the one
-    the matcher is sure of (at most one, and then it is first)."""
+    the matcher is sure of (at most one, and then it is first): the one whose `confidence`
+    reaches `threshold` (default: the chooser model's)."""
     from resmeta.services.affiliations.bulk import match_chunk
 
-    return match_chunk(_index_folder(dump, data_dir), [affiliation], all_status, top_k)[0]
+    folder = _index_folder(dump, data_dir)
+    return match_chunk(folder, [affiliation], all_status, top_k, threshold)[0]
 
 
 def match_many(
@@ -53,11 +56,12 @@ def match_many(
     all_status: bool = False,
     top_k: int = 0,
     batch: int = 5000,
+    threshold: float | None = None,
 ) -> Iterator[list[Candidate]]:
     """`match` for many strings, in order, on `workers` processes."""
     from resmeta.services.affiliations.bulk import LocalEngine, match_texts
 
-    engine = LocalEngine(_index_folder(dump, data_dir), workers, all_status, top_k)
+    engine = LocalEngine(_index_folder(dump, data_dir), workers, all_status, top_k, threshold)
     try:
         pending: list[str] = []
         for text in affiliations:

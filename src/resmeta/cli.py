@@ -57,6 +57,13 @@ dump_option = click.option(
     "then the newest zip in the data folder, then the latest ROR release.",
 )
 
+threshold_option = click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    help="Choose an organization only when the matcher's confidence reaches this: higher "
+    "for precision, lower for recall. Default: the chooser model's own threshold.",
+)
+
 
 @click.group()
 @click.version_option(__version__, prog_name="resmeta")
@@ -323,6 +330,7 @@ def _make_current(store: IndexStore, dump: Path | None, force: bool) -> Path:
     help="Also list this many other candidates per row.",
 )
 @click.option("--all-status", is_flag=True, help="Match inactive and withdrawn records too.")
+@threshold_option
 @click.option("--resume", is_flag=True, help="Carry on from where an interrupted run stopped.")
 @dump_option
 @data_dir_option
@@ -336,12 +344,13 @@ def match(
     scheduler: str | None,
     top_k: int,
     all_status: bool,
+    threshold: float | None,
     resume: bool,
     dump: Path | None,
     data_dir: Path,
 ) -> None:
     """Match every affiliation of INPUT (CSV, TSV or JSON Lines; - for standard input) and
-    write the rows with ror_id, name, score, matching_type and chosen."""
+    write the rows with ror_id, name, score, matching_type, chosen and confidence."""
     from resmeta.services.affiliations import bulk
 
     resumable = "; run again with --resume to carry on" if output else ""
@@ -356,9 +365,9 @@ def match(
         if engine == "dask":
             if not scheduler:
                 _fail("--engine dask needs --scheduler ADDRESS")
-            runner = bulk.DaskEngine(folder, scheduler, all_status, top_k)
+            runner = bulk.DaskEngine(folder, scheduler, all_status, top_k, threshold)
         else:
-            runner = bulk.LocalEngine(folder, workers, all_status, top_k)
+            runner = bulk.LocalEngine(folder, workers, all_status, top_k, threshold)
     except bulk.BulkError as exc:
         _fail(str(exc))
     try:
@@ -381,7 +390,15 @@ def match(
                 )
 
             summary = bulk.run(
-                source_path, output, runner, fmt, column, top_k, resume, on_progress=report
+                source_path,
+                output,
+                runner,
+                fmt,
+                column,
+                top_k,
+                resume,
+                on_progress=report,
+                threshold=threshold,
             )
         runner.close()
     except BaseException as exc:
@@ -425,8 +442,14 @@ def evaluate_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the items matched wrongly to this JSON file.",
 )
+@threshold_option
 def evaluate_affiliations(
-    file: Path, dump: Path | None, data_dir: Path, only_known: bool, errors: Path | None
+    file: Path,
+    dump: Path | None,
+    data_dir: Path,
+    only_known: bool,
+    errors: Path | None,
+    threshold: float | None,
 ) -> None:
     """Match every affiliation of FILE (JSON Lines: {"affiliation": str, "gold": [ROR IDs]})
     and print precision, recall and accuracy as JSON."""
@@ -443,7 +466,8 @@ def evaluate_affiliations(
     report = evaluate(
         examples,
         lambda texts: [
-            {m.info.id for m in matches if m.chosen} for matches in matcher.match_many(texts)
+            {m.info.id for m in matches if m.chosen}
+            for matches in matcher.match_many(texts, threshold=threshold)
         ],
         known=(lambda bare_id: index.get(bare_id) is not None) if only_known else None,
     )

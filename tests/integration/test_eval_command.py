@@ -117,6 +117,14 @@ def test_eval_without_only_known_keeps_every_item(tmp_path, subset_dump, subset_
     assert per_row["tp"] + per_row["fp"] + per_row["fn"] + per_row["tn"] == 7
 
 
+def test_eval_at_a_threshold_no_confidence_reaches_chooses_nothing(
+    tmp_path, subset_dump, subset_data_dir
+):
+    _, report = evaluate(tmp_path, subset_dump, subset_data_dir, "--only-known", "--threshold", "1")
+    per_row = report["per_row"]  # the five items with gold are missed, the one without is right
+    assert (per_row["tp"], per_row["fp"], per_row["fn"], per_row["tn"]) == (0, 0, 5, 1)
+
+
 def test_eval_writes_the_errors_file(tmp_path, subset_dump, subset_data_dir):
     errors = tmp_path / "errors.json"
     evaluate(tmp_path, subset_dump, subset_data_dir, "--only-known", "--errors", str(errors))

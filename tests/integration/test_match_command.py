@@ -25,7 +25,7 @@ from tests.conftest import RESMETA, SHARED_DATA
 
 pytestmark = pytest.mark.integration
 
-RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen"]
+RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen", "confidence"]
 CROSSREF = SHARED_DATA / "affiliations" / "crossref_publisher_assertions_2023_06_28__train.jsonl"
 
 STANFORD = "Stanford University, Stanford, CA 94305, USA"
@@ -149,7 +149,7 @@ def test_csv_and_tsv_files_are_matched_into_the_same_format(cli, matcher, tmp_pa
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     text = output.read_text(encoding="utf-8")
-    assert text.splitlines()[0].split(delimiter)[:8] == ["id", "affiliation", "year"] + (
+    assert text.splitlines()[0].split(delimiter)[:9] == ["id", "affiliation", "year"] + (
         RESULT_COLUMNS
     )
     fields, out = parse_csv(text, delimiter)
@@ -177,12 +177,41 @@ def test_a_jsonl_file_is_matched_into_jsonl(cli, matcher, tmp_path):
     assert out[0]["chosen"] is True and out[0]["ror_id"].startswith("https://ror.org/")
 
 
+def test_a_threshold_trades_choices_for_confidence(cli, matcher, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(jsonl_text({"affiliation": t} for t in TEXTS), encoding="utf-8")
+    chosen = {}
+    for threshold in (0.0, 1.0):
+        output = tmp_path / f"out-{threshold}.jsonl"
+        result = cli(
+            str(source), "-o", str(output), "--workers", "1", "--threshold", str(threshold)
+        )
+        assert result.returncode == 0, result.stderr
+        out = parse_jsonl(output.read_text(encoding="utf-8"))
+        for got, text in zip(out, TEXTS, strict=True):
+            assert {k: got[k] for k in RESULT_COLUMNS} == expected(
+                matcher, text, threshold=threshold
+            )
+            assert got["chosen"] == (got["confidence"] is not None)
+            assert got["confidence"] is None or got["confidence"] >= threshold
+        chosen[threshold] = sum(got["chosen"] for got in out)
+    assert chosen == {0.0: len(TEXTS) - 1, 1.0: 0}  # at 0 all but the nonsense
+
+
+def test_a_threshold_outside_0_to_1_is_refused(cli, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(csv_text([["affiliation"], [STANFORD]]), encoding="utf-8")
+    result = cli(str(source), "--threshold", "1.5")
+    assert result.returncode == 2 and "--threshold" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_stdin_is_read_and_the_rows_go_to_stdout(cli, matcher):
     rows = [["affiliation"]] + [[t] for t in TEXTS]
     result = cli("-", "--workers", "1", input=csv_text(rows))
     assert result.returncode == 0, result.stderr
     fields, out = parse_csv(result.stdout)
-    assert fields[:6] == ["affiliation", *RESULT_COLUMNS]
+    assert fields[:7] == ["affiliation", *RESULT_COLUMNS]
     assert [r["affiliation"] for r in out] == TEXTS
     for row, text in zip(out, TEXTS, strict=True):
         assert {k: row[k] for k in RESULT_COLUMNS} == as_csv_cells(expected(matcher, text))
@@ -387,12 +416,13 @@ def test_resume_carries_on_from_the_checkpoint(cli, tmp_path, fmt):
         "format": fmt,
         "column": None,
         "top_k": 0,
+        "threshold": None,
     }
-    other_run = {**this_run, "top_k": 3}
-    checkpoint.write_text(json.dumps({"rows": 25, "bytes": done, "run": other_run}))
-    refused = cli(str(source), "-o", str(output), "--resume", "--workers", "1")
-    assert refused.returncode == 1 and "another input or other options" in refused.stderr
-    assert output.read_bytes() == full[:done] + b"torn row, never fin"  # nothing lost
+    for other_run in ({**this_run, "top_k": 3}, {**this_run, "threshold": 0.9}):
+        checkpoint.write_text(json.dumps({"rows": 25, "bytes": done, "run": other_run}))
+        refused = cli(str(source), "-o", str(output), "--resume", "--workers", "1")
+        assert refused.returncode == 1 and "another input or other options" in refused.stderr
+        assert output.read_bytes() == full[:done] + b"torn row, never fin"  # nothing lost
 
     checkpoint.write_text(json.dumps({"rows": 25, "bytes": done, "run": this_run}))
     result = cli(str(source), "-o", str(output), "--resume", "--workers", "1")

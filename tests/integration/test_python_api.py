@@ -24,3 +24,14 @@ def test_match_many_keeps_order_and_agrees_with_match(subset_dump, subset_data_d
         expected = resmeta.match(text, dump=subset_dump, data_dir=subset_data_dir, top_k=0)
         assert candidates == expected
     assert results[1] == []
+
+
+def test_a_threshold_above_the_confidence_chooses_nothing(subset_dump, subset_data_dir):
+    text = "Dept. of Physics, Univ. of Oxford, UK"
+    sure = resmeta.match(text, dump=subset_dump, data_dir=subset_data_dir)[0]
+    assert sure.chosen and 0.0 < sure.confidence < 1.0
+    stricter = resmeta.match(
+        text, dump=subset_dump, data_dir=subset_data_dir, threshold=sure.confidence + 1e-3
+    )
+    assert not any(c.chosen for c in stricter)
+    assert stricter[0].ror_id == sure.ror_id  # still the first candidate, only not chosen

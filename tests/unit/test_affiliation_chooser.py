@@ -91,6 +91,24 @@ def test_the_likeliest_candidate_is_chosen_only_above_the_threshold():
     assert pick(both, [], threshold=0.5) is None
 
 
+def test_each_candidate_gets_a_confidence_and_a_threshold_given_overrides_the_models():
+    def alpha_and_beta():
+        a = found(org("a"), 1.0, "alpha institute")
+        b = found(org("b"), 0.9, "beta institute", part=1)
+        return ranking("Alpha Institute, Beta Institute", a, b)
+
+    chooser = Chooser(default_chooser().model, 0.5)
+    chances = chooser.probabilities([alpha_and_beta()])[0]
+    likeliest = max(chances)
+    assert 0.0 < likeliest < 1.0
+    for threshold, chosen in [(likeliest, True), (likeliest + 1e-6, False), (0.0, True)]:
+        choice = alpha_and_beta()
+        chooser.choose([choice], threshold)
+        assert choice.matches[0].chosen is chosen, threshold
+        assert sorted(m.confidence for m in choice.matches) == sorted(chances)
+        assert choice.matches[0].confidence == likeliest
+
+
 def test_a_weak_match_is_never_chosen():
     weak = found(org("a"), 0.85, "ams", weak=True, kind="ACRONYM")
     assert pick(ranking("AMS", weak), [0.99], threshold=0.5) is None

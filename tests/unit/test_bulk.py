@@ -19,7 +19,7 @@ from resmeta.services.affiliations.matcher import AffiliationMatcher
 from tests.bulk_expectations import as_csv_cells, csv_text, expected, jsonl_text
 from tests.factory import CA, FR, GB, JP, KE, UG, build_index, make_org
 
-RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen"]
+RESULT_COLUMNS = ["ror_id", "name", "score", "matching_type", "chosen", "confidence"]
 
 
 RECORDS = [
@@ -135,7 +135,7 @@ def test_csv_and_tsv_rows_come_out_in_order_with_their_match(
     summary, output = run_bulk(tmp_path, engine, csv_text(rows, delimiter), fmt)
 
     header = output.read_text(encoding="utf-8").splitlines()[0]
-    assert header.split(delimiter)[:8] == ["id", "affiliation", "country", *RESULT_COLUMNS]
+    assert header.split(delimiter)[:9] == ["id", "affiliation", "country", *RESULT_COLUMNS]
     fields, out = read_csv(output, delimiter)
     assert fields[:3] == ["id", "affiliation", "country"]
     assert [r["id"] for r in out] == [f"r{i}" for i in range(len(TEXTS))]

@@ -30,7 +30,7 @@ import orjson
 
 from resmeta.records.ids import ror_url
 
-RESULT_FIELDS = ("ror_id", "name", "score", "matching_type", "chosen")
+RESULT_FIELDS = ("ror_id", "name", "score", "matching_type", "chosen", "confidence")
 ADDED_FIELDS = (*RESULT_FIELDS, "candidates", "error")
 csv.field_size_limit(1 << 30)  # a cell of any length is read; matching reads its start
 BATCH_ROWS = 5000
@@ -52,15 +52,20 @@ class Candidate:
     score: float
     matching_type: str
     chosen: bool
+    confidence: float  # the chooser's chance that this is the organization meant
 
 
 def match_chunk(
-    index_folder: str, texts: list[str], all_status: bool = False, top_k: int = 0
+    index_folder: str,
+    texts: list[str],
+    all_status: bool = False,
+    top_k: int = 0,
+    threshold: float | None = None,
 ) -> list[list[Candidate]]:
     """Match each text; the chosen organization (if any) first, then up to `top_k` more
     candidates. Runs in worker processes: the index is opened once per process."""
     results = []
-    for matches in _matcher(index_folder).match_many(texts, all_status=all_status):
+    for matches in _matcher(index_folder).match_many(texts, all_status, threshold):
         keep = [m for m in matches if m.chosen] + [m for m in matches if not m.chosen][:top_k]
         results.append(
             [
@@ -70,6 +75,7 @@ def match_chunk(
                     round(m.score, 4),
                     m.matching_type,
                     m.chosen,
+                    round(m.confidence, 4),
                 )
                 for m in keep
             ]
@@ -102,6 +108,7 @@ class LocalEngine:
     workers: int = os.cpu_count() or 1
     all_status: bool = False
     top_k: int = 0
+    threshold: float | None = None  # the chooser's, if None
 
     def __post_init__(self) -> None:
         self._pool = None
@@ -113,7 +120,9 @@ class LocalEngine:
             )
 
     def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]:
-        args = [(self.index_folder, task, self.all_status, self.top_k) for task in tasks]
+        args = [
+            (self.index_folder, task, self.all_status, self.top_k, self.threshold) for task in tasks
+        ]
         if self._pool is None:
             return [match_chunk(*a) for a in args]
         try:
@@ -147,6 +156,7 @@ class DaskEngine:
     scheduler: str
     all_status: bool = False
     top_k: int = 0
+    threshold: float | None = None  # the chooser's, if None
 
     def __post_init__(self) -> None:
         try:
@@ -167,6 +177,7 @@ class DaskEngine:
             tasks,
             [self.all_status] * len(tasks),
             [self.top_k] * len(tasks),
+            [self.threshold] * len(tasks),
             pure=False,
         )
         return self._client.gather(futures)
@@ -287,6 +298,7 @@ class RowWriter:
             "score": chosen.score if chosen else None,
             "matching_type": chosen.matching_type if chosen else None,
             "chosen": chosen is not None,
+            "confidence": chosen.confidence if chosen else None,
         }
         if self.top_k:
             result["candidates"] = [
@@ -295,6 +307,7 @@ class RowWriter:
                     "name": c.name,
                     "score": c.score,
                     "matching_type": c.matching_type,
+                    "confidence": c.confidence,
                 }
                 for c in (candidates or [])
                 if not c.chosen
@@ -381,9 +394,11 @@ def run(
     resume: bool = False,
     on_progress: Callable[[int, int | None, int], None] | None = None,
     batch_rows: int = BATCH_ROWS,
+    threshold: float | None = None,
 ) -> Summary:
     """Match every row of `source` (None: standard input) into `output` (None: standard
-    output). With `resume`, carry on from the checkpoint an interrupted run left."""
+    output). With `resume`, carry on from the checkpoint an interrupted run left. `top_k`
+    and `threshold` are the engine's: the checkpoint records them with the input."""
     if resume and output is None:
         raise BulkError("--resume needs an output file (-o)")
     if source and output and source.resolve() == output.resolve():
@@ -392,7 +407,7 @@ def run(
     if output:
         identity = _identity(source)
         checkpoint = Checkpoint(output, {"input": identity, "format": fmt, "column": column,
-                                         "top_k": top_k})  # fmt: skip
+                                         "top_k": top_k, "threshold": threshold})  # fmt: skip
         if not resume:
             checkpoint.clear()
     saved = checkpoint.load() if resume and checkpoint else None

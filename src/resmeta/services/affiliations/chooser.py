@@ -2,7 +2,8 @@
 
 A gradient-boosted classifier, trained on labelled affiliation strings (`training.py`),
 estimates for each candidate the chance that it is the organization meant, from `FEATURES`.
-The most likely candidate is chosen when that chance reaches the model's threshold.
+The most likely candidate is chosen when that chance reaches the model's threshold (or
+one the caller gives: higher for precision, lower for recall).
 """
 
 from __future__ import annotations
@@ -78,34 +79,46 @@ class Chooser:
             start += len(candidates)
         return result
 
-    def choose(self, rankings: list[Ranking]) -> None:
-        """Mark the chosen match of each ranking, and move it first."""
+    def choose(self, rankings: list[Ranking], threshold: float | None = None) -> None:
+        """Set each match's confidence; mark the chosen match of each ranking, if its
+        confidence reaches `threshold` (default: the model's), and move it first."""
+        threshold = self.threshold if threshold is None else threshold
         for ranking, chances in zip(rankings, self.probabilities(rankings), strict=True):
-            best = pick(ranking, chances, self.threshold)
-            if best is not None:
+            for match, chance in zip(ranking.matches, chances, strict=True):
+                match.confidence = chance
+            best, chance = likeliest(ranking, chances)
+            if best is not None and chance >= threshold:
                 top = ranking.matches.pop(best)
-                top.chosen = True
+                top.chosen, top.confidence = True, chance
                 ranking.matches.insert(0, top)
 
 
 def pick(ranking: Ranking, chances: list[float], threshold: float) -> int | None:
-    """The position of the match to choose, if any.
+    """The position of the match to choose, if any: `likeliest`, if its chance reaches
+    `threshold`."""
+    best, chance = likeliest(ranking, chances)
+    return best if best is not None and chance >= threshold else None
 
-    The likeliest match is chosen if it is likely enough and the string could name it
-    alone (not `weak`). Its namesakes (other organizations found by the same words, as
-    well) are weighed with it, as one, since the model cannot tell them apart: a rule does
-    (`_tell_apart`), or none is chosen. A unit named as well as its parent gives way to it.
+
+def likeliest(ranking: Ranking, chances: list[float]) -> tuple[int | None, float]:
+    """The position of the match that would be chosen (None if none could be) and the
+    chance the choice rests on.
+
+    The likeliest match could be chosen if the string could name it alone (not `weak`).
+    Its namesakes (other organizations found by the same words, as well) are weighed with
+    it, as one, since the model cannot tell them apart: a rule does (`_tell_apart`), or
+    none is chosen. A unit named as well as its parent gives way to it.
     """
     if not chances:
-        return None
+        return None, 0.0
     best = max(range(len(chances)), key=chances.__getitem__)  # the first of equals
     namesakes = _namesakes(ranking, best)
     chance = sum(chances[i] for i in namesakes)
     if len(namesakes) > 1:
         best = _tell_apart(ranking, namesakes)
-    if best is None or chance < threshold or ranking.matches[best].weak:
-        return None
-    return _parent_if_named(ranking, best)
+    if best is None or ranking.matches[best].weak:
+        return None, chance
+    return _parent_if_named(ranking, best), chance
 
 
 def _namesakes(ranking: Ranking, best: int) -> list[int]:

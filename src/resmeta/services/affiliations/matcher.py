@@ -68,14 +68,19 @@ class AffiliationMatcher:
             self._chooser = default_chooser()
         return self._chooser
 
-    def match(self, text: str, all_status: bool = False) -> list[Match]:
-        """The organizations `text` names, best first; the chosen one, if any, first."""
-        return self.match_many([text], all_status)[0]
+    def match(
+        self, text: str, all_status: bool = False, threshold: float | None = None
+    ) -> list[Match]:
+        """The organizations `text` names, best first; the chosen one, if any, first. One is
+        chosen when the chooser's confidence reaches `threshold` (default: the model's)."""
+        return self.match_many([text], all_status, threshold)[0]
 
-    def match_many(self, texts: list[str], all_status: bool = False) -> list[list[Match]]:
+    def match_many(
+        self, texts: list[str], all_status: bool = False, threshold: float | None = None
+    ) -> list[list[Match]]:
         """`match` for each text, with one call to the chooser for all of them."""
         rankings = [self.rank(text, all_status) for text in texts]
-        self.chooser.choose(rankings)
+        self.chooser.choose(rankings, threshold)
         return [ranking.matches for ranking in rankings]
 
     def rank(self, text: str, all_status: bool = False) -> Ranking:

@@ -22,6 +22,9 @@ class Match:
     pair: bool = False  # found in a pair of neighbouring parts
     weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
     chosen: bool = False
+    # The chooser's chance that this is the organization meant; for the chosen match, the
+    # chance its choice rests on (with its namesakes', or a unit's that gave way to it).
+    confidence: float = 0.0
 
 
 @dataclass
