@@ -7,7 +7,13 @@ import pytest
 
 from resmeta.index.matching import MatchingInfo
 from resmeta.services.affiliations import chooser as chooser_module
-from resmeta.services.affiliations.chooser import Chooser, ChooserError, default_chooser, pick
+from resmeta.services.affiliations.chooser import (
+    Chooser,
+    ChooserError,
+    default_chooser,
+    likeliest,
+    pick,
+)
 from resmeta.services.affiliations.evaluation import Example
 from resmeta.services.affiliations.features import FEATURES, features
 from resmeta.services.affiliations.ranking import Match, Ranking
@@ -130,6 +136,8 @@ def test_namesakes_are_weighed_as_one_and_told_apart_by_the_city():
     position = pick(with_city, [0.3, 0.3], threshold=0.5)
     assert with_city.matches[position].info.id == "denver"
     assert pick(ranking("Lincoln Hospital", boston, denver), [0.3, 0.3], threshold=0.5) is None
+    assert likeliest(with_city, [0.3, 0.3]) == (position, 0.6)
+    assert likeliest(with_city, [0.7, 0.7]) == (position, 1.0)  # a chance, never above 1
 
 
 def test_of_namesakes_a_single_university_or_a_far_larger_one_is_meant():

@@ -113,7 +113,7 @@ def likeliest(ranking: Ranking, chances: list[float]) -> tuple[int | None, float
         return None, 0.0
     best = max(range(len(chances)), key=chances.__getitem__)  # the first of equals
     namesakes = _namesakes(ranking, best)
-    chance = sum(chances[i] for i in namesakes)
+    chance = min(sum(chances[i] for i in namesakes), 1.0)
     if len(namesakes) > 1:
         best = _tell_apart(ranking, namesakes)
     if best is None or ranking.matches[best].weak:
