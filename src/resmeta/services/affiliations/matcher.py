@@ -44,6 +44,7 @@ WINDOW = 6  # the most words of a name looked up inside a longer part
 TYPO_LENGTH = 5  # the least letters of a word no name holds that is taken for a typo
 TYPO_CANDIDATES = 20  # records read for the words one edit away from a typo
 GLUED_LENGTH = 3  # the least letters of each of two words written without a space
+MEANINGS_CACHE_SIZE = 100_000  # words no name holds whose likely meaning is remembered
 UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000  # characters of an affiliation that are read
@@ -60,6 +61,7 @@ class AffiliationMatcher:
         self.index = index
         self.schema = index.schema
         self._chooser = chooser
+        self._meanings: dict[str, str] = {}  # `_meant`, remembered: typos recur in bulk
 
     @property
     def chooser(self) -> Chooser:
@@ -172,11 +174,20 @@ class AffiliationMatcher:
         return self._usable(self._word_matches(span, query, WORD_CANDIDATES, True), all_status)
 
     def _meant(self, word: str) -> str:
-        """`word` if a name holds it; else the most common word one edit away (a letter
-        added, missing, changed, or two swapped); else two words with the space between
-        them missing ("SouthernUniversity"); else `word`."""
+        """`word` if a name holds it, else its `_correction`."""
         if self.index.share(NAMES, word):
             return word
+        meant = self._meanings.get(word)
+        if meant is None:
+            if len(self._meanings) >= MEANINGS_CACHE_SIZE:
+                self._meanings.clear()
+            meant = self._meanings[word] = self._correction(word)
+        return meant
+
+    def _correction(self, word: str) -> str:
+        """The most common name word one edit away from `word` (a letter added, missing,
+        changed, or two swapped); else two name words with the space between them missing
+        ("SouthernUniversity"); else `word`."""
         typo = tantivy.Query.fuzzy_term_query(self.schema, NAMES, word)
         near = {
             other
