@@ -32,8 +32,9 @@ def item_ids(body):
     return [item["organization"]["id"] for item in body["items"]]
 
 
-def check_answer(body):
-    """What every answer must satisfy (issue 3)."""
+def check_answer(body, multisearch=False):
+    """What every answer must satisfy (issue 3); with `multisearch`, several may be chosen,
+    all before the others."""
     assert list(body) == ["number_of_results", "items"]
     assert body["number_of_results"] == len(body["items"])
     for item in body["items"]:
@@ -44,7 +45,10 @@ def check_answer(body):
         assert isinstance(item["chosen"], bool)
         assert item["organization"]["id"].startswith(ROR)
     picked = [i for i, item in enumerate(body["items"]) if item["chosen"]]
-    assert picked in ([], [0]), "at most one chosen, and first"
+    if multisearch:
+        assert picked == list(range(len(picked))), "the chosen ones first"
+    else:
+        assert picked in ([], [0]), "at most one chosen, and first"
     rest = [item["score"] for item in body["items"] if not item["chosen"]]
     assert rest == sorted(rest, reverse=True), "items sorted by score"
     ids = item_ids(body)
@@ -157,16 +161,58 @@ def test_inactive_records_are_matched_only_with_all_status(api):
         {"single_search": "true"},
         {"multisearch": ""},
         {"multisearch": "true"},
+        {"multisearch": "false"},
+        {"multisearch": "whatever"},
         {"single_search": "", "multisearch": ""},
     ],
 )
 def test_single_search_and_multisearch_are_accepted(api, flags):
+    """A string that names one organization: multisearch chooses it alone."""
     affiliation = "Dept. of Chemistry, Harvard University, Cambridge, MA 02138, USA"
     plain = match(api, affiliation)
     flagged = match(api, affiliation, **flags)
     check_answer(flagged)
     assert flagged == plain
     assert chosen_ids(flagged) == [ROR + "03vek6s52"]
+
+
+HHMI = ROR + "006w34k90"  # Howard Hughes Medical Institute
+COLUMBIA = ROR + "00hj8s172"
+INSERM = ROR + "02vjkv261"
+LILLE = ROR + "02kzqn938"  # Université de Lille
+
+
+@pytest.mark.parametrize(
+    ("affiliation", "first", "also"),
+    [
+        ("Howard Hughes Medical Institute, Columbia University", COLUMBIA, HHMI),
+        ("Univ. Lille, Inserm, France", LILLE, INSERM),
+    ],
+)
+def test_multisearch_chooses_every_organization_named(api, affiliation, first, also):
+    plain = match(api, affiliation)
+    check_answer(plain)
+    assert chosen_ids(plain) == [first]
+    for value in ("", "true", "1"):
+        several = match(api, affiliation, multisearch=value)
+        check_answer(several, multisearch=True)
+        assert chosen_ids(several) == [first, also]
+        assert sorted(item_ids(several)) == sorted(item_ids(plain))  # the same candidates
+    for value in ("false", "0", "no"):
+        assert match(api, affiliation, multisearch=value) == plain
+
+
+def test_multisearch_in_v1_too(api):
+    response = api.get(
+        "/v1/organizations",
+        params={
+            "affiliation": "Howard Hughes Medical Institute, Columbia University",
+            "multisearch": "",
+        },
+    )
+    assert response.status_code == 200, response.text
+    chosen = [item["organization"]["id"] for item in response.json()["items"] if item["chosen"]]
+    assert chosen == [COLUMBIA, HHMI]
 
 
 # -- errors -------------------------------------------------------------------------------------

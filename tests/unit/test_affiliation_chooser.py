@@ -10,6 +10,7 @@ from resmeta.services.affiliations import chooser as chooser_module
 from resmeta.services.affiliations.chooser import (
     Chooser,
     ChooserError,
+    also_named,
     default_chooser,
     likeliest,
     pick,
@@ -149,6 +150,63 @@ def test_of_namesakes_a_single_university_or_a_far_larger_one_is_meant():
     small = found(org("small"), 1.0, "northwestern university")
     both = ranking("Northwestern University", small, large)
     assert both.matches[pick(both, [0.4, 0.3], threshold=0.5)].info.id == "large"
+
+
+# -- multisearch: every organization the string names ------------------------------------------
+
+
+def hhmi_and_columbia(*more):
+    hhmi = found(org("hhmi"), 1.0, "howard hughes medical institute")
+    columbia = found(org("columbia"), 1.0, "columbia university", part=1)
+    return ranking("Howard Hughes Medical Institute, Columbia University", hhmi, columbia, *more)
+
+
+def test_another_organization_named_plainly_is_also_named():
+    both = hhmi_and_columbia()
+    assert [both.matches[p].info.id for p, _ in also_named(both, [0.3, 0.8], 1, 0.1)] == ["hhmi"]
+    assert also_named(both, [0.3, 0.8], 1, 0.1) == [(0, 0.3)]  # with the chance it rests on
+    assert also_named(both, [0.09, 0.8], 1, 0.1) == []  # too unlikely
+
+
+def test_only_names_found_whole_or_acronyms_name_another_organization():
+    fuzzy = found(org("fuzzy"), 0.8, "howard hughes medical institute", kind="FUZZY")
+    columbia = found(org("columbia"), 1.0, "columbia university", part=1)
+    both = ranking("Howard Hughes Medical Institute, Columbia University", columbia, fuzzy)
+    assert also_named(both, [0.8, 0.5], 0, 0.1) == []
+    acronym = found(org("csiro"), 0.9, "csiro", kind="ACRONYM")
+    both = ranking("CSIRO, Columbia University", columbia, acronym)
+    assert also_named(both, [0.8, 0.5], 0, 0.1) == [(1, 0.5)]
+
+
+def test_what_is_weak_related_or_found_by_the_same_words_is_not_also_named():
+    weak = found(org("ams"), 0.85, "ams", part=2, weak=True, kind="ACRONYM")
+    child = found(org("unit", parents=["columbia"]), 1.0, "zuckerman institute", part=2)
+    inside = found(org("hughes"), 0.95, "howard hughes", kind="PHRASE")
+    namesake = found(org("hhmi2"), 1.0, "howard hughes medical institute")
+    several = hhmi_and_columbia(weak, child, inside)
+    chances = [0.3 if m.info.id == "hhmi" else 0.8 if m.info.id == "columbia" else 0.5
+               for m in several.matches]  # fmt: skip
+    columbia = [m.info.id for m in several.matches].index("columbia")
+    assert [several.matches[p].info.id for p, _ in also_named(several, chances, columbia, 0.1)] == [
+        "hughes"  # likelier than "hhmi", whose words hold its words
+    ]
+    twins = hhmi_and_columbia(namesake)  # two organizations of that name, neither told apart
+    columbia = [m.info.id for m in twins.matches].index("columbia")
+    assert also_named(twins, [0.8 if m.info.id == "columbia" else 0.3 for m in twins.matches],
+                      columbia, 0.1) == []  # fmt: skip
+
+
+def test_multisearch_chooses_each_organization_named_chosen_ones_first():
+    chooser = Chooser(default_chooser().model, 0.5)
+    plain, multi = hhmi_and_columbia(), hhmi_and_columbia()
+    chooser.choose([plain], threshold=0.0)
+    chooser.choose([multi], threshold=0.0, multisearch=True)
+    assert [m.chosen for m in plain.matches] == [True, False]
+    assert [m.chosen for m in multi.matches] == [True, True]
+    assert multi.matches[0].info.id == plain.matches[0].info.id  # the same first choice
+    nothing = hhmi_and_columbia()
+    chooser.choose([nothing], threshold=1.0, multisearch=True)  # none chosen, none also
+    assert not any(m.chosen for m in nothing.matches)
 
 
 # -- model files ----------------------------------------------------------------------------------

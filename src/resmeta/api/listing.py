@@ -27,7 +27,8 @@ PARAMETERS = query_parameters(
         "affiliation": "Match an affiliation string to organizations (at most 2,000 characters);"
         " not combinable with query, query.advanced, filter or page.",
         "single_search": "Accepted for ROR clients; no effect.",
-        "multisearch": "Accepted for ROR clients; no effect.",
+        "multisearch": "With affiliation: choose every organization the string names, not"
+        " only the main one (chosen items first).",
         "page_size": "Extension: 1 to 100 records per page (default 20).",
         "sort": "Extension: relevance (default), name, id, established or last_modified,"
         " optionally followed by :asc or :desc.",
@@ -74,7 +75,9 @@ def match_affiliation(request: Request, version: int) -> Response:
     try:
         wanted = parse_affiliation_request(request.query_params.multi_items())
         matcher = request.app.state.affiliations
-        matches = matcher.match(wanted.affiliation, all_status=wanted.all_status)
+        matches = matcher.match(
+            wanted.affiliation, all_status=wanted.all_status, multisearch=wanted.multisearch
+        )
         return affiliation_response([(m, matcher.document(m, version)) for m in matches])
     except ParameterErrors as exc:
         return errors_response(exc.errors)

@@ -183,11 +183,14 @@ def _parse_all_status(text: str | None, errors: list[str]) -> bool:
 class AffiliationRequest:
     affiliation: str
     all_status: bool = False
+    multisearch: bool = False  # choose every organization the string names, not only one
 
 
 def parse_affiliation_request(params: Iterable[tuple[str, str]]) -> AffiliationRequest:
-    """`?affiliation=` with its companions; `single_search` and `multisearch` (flags ROR
-    clients send) are accepted and change nothing: one matcher serves both."""
+    """`?affiliation=` with its companions. `single_search` and `multisearch` are flags ROR
+    clients send, never an error: `single_search` changes nothing (one matcher serves
+    both strategies); `multisearch` chooses every organization the string names, unless
+    its value is false, 0 or no."""
     errors: list[str] = []
     values: dict[str, str] = {}
     for key, value in params:
@@ -210,4 +213,5 @@ def parse_affiliation_request(params: Iterable[tuple[str, str]]) -> AffiliationR
     all_status = _parse_all_status(values.get("all_status"), errors)
     if errors:
         raise ParameterErrors(errors)
-    return AffiliationRequest(text, all_status)
+    multisearch = values.get("multisearch", "false").strip().lower() not in ("false", "0", "no")
+    return AffiliationRequest(text, all_status, multisearch)

@@ -3,7 +3,9 @@
 A gradient-boosted classifier, trained on labelled affiliation strings (`training.py`),
 estimates for each candidate the chance that it is the organization meant, from `FEATURES`.
 The most likely candidate is chosen when that chance reaches the model's threshold (or
-one the caller gives: higher for precision, lower for recall).
+one the caller gives: higher for precision, lower for recall). With `multisearch` (ROR's name
+for it), the other organizations the string names apart from that one are chosen too
+(`also_named`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,15 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from resmeta.services.affiliations.features import CLOSE, FEATURES, features
-from resmeta.services.affiliations.ranking import Ranking
+from resmeta.services.affiliations.ranking import Match, Ranking
 
 SHIPPED = Path(__file__).with_name("chooser.pickle")
 PROMINENCE = 3  # how many times more units make one of namesakes the one meant
+# An organization named besides the chosen one is chosen too, with `multisearch`, when its
+# chance reaches this share of the threshold: the model learned from strings labelled with
+# one organization each, so it rates a second one, even one plainly named, lower.
+ALSO_NAMED_SHARE = 0.25
+NAMING_KINDS = ("EXACT", "PHRASE", "ACRONYM")  # what names another organization plainly
 
 
 class ChooserError(Exception):
@@ -79,18 +86,28 @@ class Chooser:
             start += len(candidates)
         return result
 
-    def choose(self, rankings: list[Ranking], threshold: float | None = None) -> None:
+    def choose(
+        self, rankings: list[Ranking], threshold: float | None = None, multisearch: bool = False
+    ) -> None:
         """Set each match's confidence; mark the chosen match of each ranking, if its
-        confidence reaches `threshold` (default: the model's), and move it first."""
+        confidence reaches `threshold` (default: the model's), and move it first. With
+        `multisearch`, mark the other organizations each string names too (`also_named`),
+        after it."""
         threshold = self.threshold if threshold is None else threshold
         for ranking, chances in zip(rankings, self.probabilities(rankings), strict=True):
             for match, chance in zip(ranking.matches, chances, strict=True):
                 match.confidence = chance
             best, chance = likeliest(ranking, chances)
-            if best is not None and chance >= threshold:
-                top = ranking.matches.pop(best)
-                top.chosen, top.confidence = True, chance
-                ranking.matches.insert(0, top)
+            if best is None or chance < threshold:
+                continue
+            chosen = [(best, chance)]
+            if multisearch:
+                chosen += also_named(ranking, chances, best, threshold * ALSO_NAMED_SHARE)
+            for position, confidence in chosen:
+                match = ranking.matches[position]
+                match.chosen, match.confidence = True, confidence
+            first = [ranking.matches[position] for position, _ in chosen]
+            ranking.matches[:] = first + [m for m in ranking.matches if not m.chosen]
 
 
 def pick(ranking: Ranking, chances: list[float], threshold: float) -> int | None:
@@ -102,23 +119,58 @@ def pick(ranking: Ranking, chances: list[float], threshold: float) -> int | None
 
 def likeliest(ranking: Ranking, chances: list[float]) -> tuple[int | None, float]:
     """The position of the match that would be chosen (None if none could be) and the
-    chance the choice rests on.
-
-    The likeliest match could be chosen if the string could name it alone (not `weak`).
-    Its namesakes (other organizations found by the same words, as well) are weighed with
-    it, as one, since the model cannot tell them apart: a rule does (`_tell_apart`), or
-    none is chosen. A unit named as well as its parent gives way to it.
-    """
+    chance the choice rests on: the likeliest match, `as_chosen`."""
     if not chances:
         return None, 0.0
     best = max(range(len(chances)), key=chances.__getitem__)  # the first of equals
-    namesakes = _namesakes(ranking, best)
+    return as_chosen(ranking, chances, best)
+
+
+def as_chosen(ranking: Ranking, chances: list[float], position: int) -> tuple[int | None, float]:
+    """The position of the match that choosing the one at `position` chooses (None if none
+    could be), and the chance that choice rests on.
+
+    A match could be chosen if the string could name it alone (not `weak`). Its namesakes
+    (other organizations found by the same words, as well) are weighed with it, as one,
+    since the model cannot tell them apart: a rule does (`_tell_apart`), or none is chosen.
+    A unit named as well as its parent gives way to it.
+    """
+    namesakes = _namesakes(ranking, position)
     chance = min(sum(chances[i] for i in namesakes), 1.0)
     if len(namesakes) > 1:
-        best = _tell_apart(ranking, namesakes)
-    if best is None or ranking.matches[best].weak:
+        position = _tell_apart(ranking, namesakes)
+    if position is None or ranking.matches[position].weak:
         return None, chance
-    return _parent_if_named(ranking, best), chance
+    return _parent_if_named(ranking, position), chance
+
+
+def also_named(
+    ranking: Ranking, chances: list[float], first: int, least: float
+) -> list[tuple[int, float]]:
+    """The other organizations the string names, apart from the chosen one at `first`
+    ("Howard Hughes Medical Institute, Columbia University"), likeliest first, with the
+    chance each choice rests on: each found by its exact name, a whole name inside a part
+    or its own acronym, with a chance of at least `least`, and neither related to nor
+    found by the same words as one chosen before it."""
+    chosen, found = [first], []
+    for position in sorted(range(len(chances)), key=lambda i: -chances[i]):
+        if ranking.matches[position].matching_type not in NAMING_KINDS:
+            continue
+        other, chance = as_chosen(ranking, chances, position)
+        if other is None or chance < least:
+            continue
+        if not any(_entangled(ranking.matches[other], ranking.matches[c]) for c in chosen):
+            chosen.append(other)
+            found.append((other, chance))
+    return found
+
+
+def _entangled(one: Match, other: Match) -> bool:
+    """Whether two matches are the same organization, one is the other's parent, or they
+    were found by overlapping words: then the string does not name them apart."""
+    ids = {one.info.id, *one.info.parents, *one.info.children}
+    words, other_words = f" {one.span} ", f" {other.span} "
+    return other.info.id in ids or words in other_words or other_words in words
 
 
 def _namesakes(ranking: Ranking, best: int) -> list[int]:

@@ -71,18 +71,27 @@ class AffiliationMatcher:
         return self._chooser
 
     def match(
-        self, text: str, all_status: bool = False, threshold: float | None = None
+        self,
+        text: str,
+        all_status: bool = False,
+        threshold: float | None = None,
+        multisearch: bool = False,
     ) -> list[Match]:
         """The organizations `text` names, best first; the chosen one, if any, first. One is
-        chosen when the chooser's confidence reaches `threshold` (default: the model's)."""
-        return self.match_many([text], all_status, threshold)[0]
+        chosen when the chooser's confidence reaches `threshold` (default: the model's); with
+        `multisearch`, the others the string names apart from it are chosen too."""
+        return self.match_many([text], all_status, threshold, multisearch)[0]
 
     def match_many(
-        self, texts: list[str], all_status: bool = False, threshold: float | None = None
+        self,
+        texts: list[str],
+        all_status: bool = False,
+        threshold: float | None = None,
+        multisearch: bool = False,
     ) -> list[list[Match]]:
         """`match` for each text, with one call to the chooser for all of them."""
         rankings = [self.rank(text, all_status) for text in texts]
-        self.chooser.choose(rankings, threshold)
+        self.chooser.choose(rankings, threshold, multisearch)
         return [ranking.matches for ranking in rankings]
 
     def rank(self, text: str, all_status: bool = False) -> Ranking:
