@@ -5,9 +5,9 @@ import io
 import json
 
 
-def expected(matcher, text, top_k=0, threshold=None):
+def expected(matcher, text, top_k=0, threshold=None, multisearch=False):
     """The result columns `resmeta match` should write for `text` (JSON values)."""
-    matches = matcher.match(text, threshold=threshold)
+    matches = matcher.match(text, threshold=threshold, multisearch=multisearch)
     chosen = matches[0] if matches and matches[0].chosen else None
     result = {
         "ror_id": f"https://ror.org/{chosen.info.id}" if chosen else None,
@@ -17,19 +17,21 @@ def expected(matcher, text, top_k=0, threshold=None):
         "chosen": chosen is not None,
         "confidence": round(chosen.confidence, 4) if chosen else None,
     }
+    if multisearch:
+        result["also_chosen"] = [_listed(m) for m in matches[1:] if m.chosen]
     if top_k:
-        result["candidates"] = [
-            {
-                "ror_id": f"https://ror.org/{m.info.id}",
-                "name": m.info.display,
-                "score": round(m.score, 4),
-                "matching_type": m.matching_type,
-                "confidence": round(m.confidence, 4),
-            }
-            for m in matches
-            if not m.chosen
-        ][:top_k]
+        result["candidates"] = [_listed(m) for m in matches if not m.chosen][:top_k]
     return result
+
+
+def _listed(match):
+    return {
+        "ror_id": f"https://ror.org/{match.info.id}",
+        "name": match.info.display,
+        "score": round(match.score, 4),
+        "matching_type": match.matching_type,
+        "confidence": round(match.confidence, 4),
+    }
 
 
 def as_csv_cells(result):
@@ -37,6 +39,7 @@ def as_csv_cells(result):
     cells = {k: "" if v is None else str(v) for k, v in result.items()}
     cells["chosen"] = "true" if result["chosen"] else "false"
     cells.pop("candidates", None)
+    cells.pop("also_chosen", None)
     return cells
 
 

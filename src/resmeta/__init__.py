@@ -37,14 +37,17 @@ def match(
     all_status: bool = False,
     top_k: int = 10,
     threshold: float | None = None,
+    multisearch: bool = False,
 ) -> list[Candidate]:
     """The organizations an affiliation string names, best first; `chosen` marks the one
     the matcher is sure of (at most one, and then it is first): the one whose `confidence`
-    reaches `threshold` (default: the chooser model's)."""
-    from resmeta.services.affiliations.bulk import match_chunk
+    reaches `threshold` (default: the chooser model's). With `multisearch`, every other
+    organization the string names is chosen too, after it. `top_k` more candidates follow
+    the chosen ones."""
+    from resmeta.services.affiliations.bulk import MatchOptions, match_chunk
 
-    folder = _index_folder(dump, data_dir)
-    return match_chunk(folder, [affiliation], all_status, top_k, threshold)[0]
+    options = MatchOptions(all_status, top_k, threshold, multisearch)
+    return match_chunk(_index_folder(dump, data_dir), [affiliation], options)[0]
 
 
 def match_many(
@@ -57,11 +60,13 @@ def match_many(
     top_k: int = 0,
     batch: int = 5000,
     threshold: float | None = None,
+    multisearch: bool = False,
 ) -> Iterator[list[Candidate]]:
     """`match` for many strings, in order, on `workers` processes."""
-    from resmeta.services.affiliations.bulk import LocalEngine, match_texts
+    from resmeta.services.affiliations.bulk import LocalEngine, MatchOptions, match_texts
 
-    engine = LocalEngine(_index_folder(dump, data_dir), workers, all_status, top_k, threshold)
+    options = MatchOptions(all_status, top_k, threshold, multisearch)
+    engine = LocalEngine(_index_folder(dump, data_dir), workers, options)
     try:
         pending: list[str] = []
         for text in affiliations:

@@ -63,6 +63,11 @@ threshold_option = click.option(
     help="Choose an organization only when the matcher's confidence reaches this: higher "
     "for precision, lower for recall. Default: the chooser model's own threshold.",
 )
+multisearch_option = click.option(
+    "--multisearch",
+    is_flag=True,
+    help="Choose every organization a string names, not only the main one.",
+)
 
 
 @click.group()
@@ -331,6 +336,7 @@ def _make_current(store: IndexStore, dump: Path | None, force: bool) -> Path:
 )
 @click.option("--all-status", is_flag=True, help="Match inactive and withdrawn records too.")
 @threshold_option
+@multisearch_option
 @click.option("--resume", is_flag=True, help="Carry on from where an interrupted run stopped.")
 @dump_option
 @data_dir_option
@@ -345,12 +351,14 @@ def match(
     top_k: int,
     all_status: bool,
     threshold: float | None,
+    multisearch: bool,
     resume: bool,
     dump: Path | None,
     data_dir: Path,
 ) -> None:
     """Match every affiliation of INPUT (CSV, TSV or JSON Lines; - for standard input) and
-    write the rows with ror_id, name, score, matching_type, chosen and confidence."""
+    write the rows with ror_id, name, score, matching_type, chosen and confidence (and, with
+    --multisearch, also_chosen: the other organizations chosen)."""
     from resmeta.services.affiliations import bulk
 
     resumable = "; run again with --resume to carry on" if output else ""
@@ -360,14 +368,15 @@ def match(
         _fail(f"'{source}' is not a file")
     _check_chooser()
     folder = str(_index_for(IndexStore(Path(data_dir)), dump, make_current=False))
+    options = bulk.MatchOptions(all_status, top_k, threshold, multisearch)
     try:
         fmt = bulk.detect_format(source_path, fmt)
         if engine == "dask":
             if not scheduler:
                 _fail("--engine dask needs --scheduler ADDRESS")
-            runner = bulk.DaskEngine(folder, scheduler, all_status, top_k, threshold)
+            runner = bulk.DaskEngine(folder, scheduler, options)
         else:
-            runner = bulk.LocalEngine(folder, workers, all_status, top_k, threshold)
+            runner = bulk.LocalEngine(folder, workers, options)
     except bulk.BulkError as exc:
         _fail(str(exc))
     try:
@@ -389,17 +398,7 @@ def match(
                     task, completed=done, total=total, rate=f"{rows:,} rows, {rate:,.0f} rows/s"
                 )
 
-            summary = bulk.run(
-                source_path,
-                output,
-                runner,
-                fmt,
-                column,
-                top_k,
-                resume,
-                on_progress=report,
-                threshold=threshold,
-            )
+            summary = bulk.run(source_path, output, runner, fmt, column, resume, report)
         runner.close()
     except BaseException as exc:
         runner.close(abort=True)  # stop the workers now, whatever stopped the run
@@ -443,6 +442,7 @@ def evaluate_group() -> None:
     help="Write the items matched wrongly to this JSON file.",
 )
 @threshold_option
+@multisearch_option
 def evaluate_affiliations(
     file: Path,
     dump: Path | None,
@@ -450,9 +450,12 @@ def evaluate_affiliations(
     only_known: bool,
     errors: Path | None,
     threshold: float | None,
+    multisearch: bool,
 ) -> None:
     """Match every affiliation of FILE (JSON Lines: {"affiliation": str, "gold": [ROR IDs]})
-    and print precision, recall and accuracy as JSON."""
+    and print precision, recall and accuracy as JSON. With --multisearch, a string's chosen
+    organizations are compared with its gold set (per ID) and count as right per row when
+    one of them is a gold one."""
     from resmeta.index.reader import OrganizationIndex
     from resmeta.services.affiliations.evaluation import evaluate, read_examples
     from resmeta.services.affiliations.matcher import AffiliationMatcher
@@ -467,7 +470,7 @@ def evaluate_affiliations(
         examples,
         lambda texts: [
             {m.info.id for m in matches if m.chosen}
-            for matches in matcher.match_many(texts, threshold=threshold)
+            for matches in matcher.match_many(texts, threshold=threshold, multisearch=multisearch)
         ],
         known=(lambda bare_id: index.get(bare_id) is not None) if only_known else None,
     )

@@ -125,6 +125,39 @@ def test_eval_at_a_threshold_no_confidence_reaches_chooses_nothing(
     assert (per_row["tp"], per_row["fp"], per_row["fn"], per_row["tn"]) == (0, 0, 5, 1)
 
 
+HHMI, COLUMBIA, LILLE = "006w34k90", "00hj8s172", "02kzqn938"
+NAMING_SEVERAL = [
+    # Two organizations named, both gold: only multisearch chooses the gold set.
+    ("Howard Hughes Medical Institute, Columbia University", [COLUMBIA, HHMI]),
+    # Two named, one gold (Inserm is not): multisearch chooses one too many.
+    ("Univ. Lille, Inserm, France", [LILLE]),
+    ("Stanford University, Stanford, CA 94305, USA", [STANFORD]),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "accuracy", "precision", "recall"),
+    [
+        # chosen sets {Columbia}, {Lille}, {Stanford}: 3 IDs, 3 right, of 4 gold
+        ((), 2 / 3, 3 / 3, 3 / 4),
+        # chosen sets {Columbia, HHMI}, {Lille, Inserm}, {Stanford}: 5 IDs, 4 right
+        (("--multisearch",), 2 / 3, 4 / 5, 4 / 4),
+    ],
+)
+def test_eval_with_multisearch_compares_chosen_sets_with_gold_sets(
+    tmp_path, subset_dump, subset_data_dir, extra, accuracy, precision, recall
+):
+    path = write_items(tmp_path / "several.jsonl", NAMING_SEVERAL)
+    result = run_eval(path, subset_dump, subset_data_dir, *extra)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    per_id = report["per_id"]
+    assert per_id["accuracy"] == pytest.approx(accuracy, abs=1e-3)
+    assert per_id["precision"] == pytest.approx(precision, abs=1e-3)
+    assert per_id["recall"] == pytest.approx(recall, abs=1e-3)
+    assert report["per_row"]["tp"] == 3
+
+
 def test_eval_writes_the_errors_file(tmp_path, subset_dump, subset_data_dir):
     errors = tmp_path / "errors.json"
     evaluate(tmp_path, subset_dump, subset_data_dir, "--only-known", "--errors", str(errors))

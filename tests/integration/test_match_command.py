@@ -198,6 +198,22 @@ def test_a_threshold_trades_choices_for_confidence(cli, matcher, tmp_path):
     assert chosen == {0.0: len(TEXTS) - 1, 1.0: 0}  # at 0 all but the nonsense
 
 
+def test_multisearch_adds_the_other_organizations_chosen(cli, matcher, tmp_path):
+    texts = ["Howard Hughes Medical Institute, Columbia University", STANFORD, NONSENSE]
+    source = tmp_path / "in.jsonl"
+    source.write_text(jsonl_text({"affiliation": t} for t in texts), encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    result = cli(str(source), "-o", str(output), "--workers", "1", "--multisearch")
+    assert result.returncode == 0, result.stderr
+    out = parse_jsonl(output.read_text(encoding="utf-8"))
+    for got, text in zip(out, texts, strict=True):
+        want = expected(matcher, text, multisearch=True)
+        assert {k: got[k] for k in want} == want, text
+    assert out[0]["ror_id"] == "https://ror.org/00hj8s172"  # Columbia University
+    assert [c["ror_id"] for c in out[0]["also_chosen"]] == ["https://ror.org/006w34k90"]  # HHMI
+    assert out[1]["also_chosen"] == [] and out[2]["also_chosen"] == []
+
+
 def test_a_threshold_outside_0_to_1_is_refused(cli, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text(csv_text([["affiliation"], [STANFORD]]), encoding="utf-8")
@@ -415,10 +431,11 @@ def test_resume_carries_on_from_the_checkpoint(cli, tmp_path, fmt):
         "input": [str(source.resolve()), stat.st_size, stat.st_mtime_ns],
         "format": fmt,
         "column": None,
-        "top_k": 0,
-        "threshold": None,
+        "options": {"all_status": False, "top_k": 0, "threshold": None, "multisearch": False},
     }
-    for other_run in ({**this_run, "top_k": 3}, {**this_run, "threshold": 0.9}):
+    options = this_run["options"]
+    for other in ({"top_k": 3}, {"threshold": 0.9}, {"multisearch": True}, {"all_status": True}):
+        other_run = {**this_run, "options": {**options, **other}}
         checkpoint.write_text(json.dumps({"rows": 25, "bytes": done, "run": other_run}))
         refused = cli(str(source), "-o", str(output), "--resume", "--workers", "1")
         assert refused.returncode == 1 and "another input or other options" in refused.stderr
@@ -510,14 +527,15 @@ def _opened_indexes():
 @pytest.mark.timeout(120)
 def test_the_dask_engine_through_the_python_api(index_folder, many, cluster, tmp_path):
     local_out, dask_out = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
-    local = bulk.LocalEngine(index_folder, workers=1, top_k=2)
+    options = bulk.MatchOptions(top_k=2, multisearch=True)
+    local = bulk.LocalEngine(index_folder, workers=1, options=options)
     try:
-        expected_summary = bulk.run(many, local_out, local, "jsonl", top_k=2)
+        expected_summary = bulk.run(many, local_out, local, "jsonl")
     finally:
         local.close()
-    dask = bulk.DaskEngine(index_folder, cluster.scheduler_address, top_k=2)
+    dask = bulk.DaskEngine(index_folder, cluster.scheduler_address, options)
     try:
-        summary = bulk.run(many, dask_out, dask, "jsonl", top_k=2)
+        summary = bulk.run(many, dask_out, dask, "jsonl")
     finally:
         dask.close()
     assert dask_out.read_bytes() == local_out.read_bytes()

@@ -35,3 +35,16 @@ def test_a_threshold_above_the_confidence_chooses_nothing(subset_dump, subset_da
     )
     assert not any(c.chosen for c in stricter)
     assert stricter[0].ror_id == sure.ror_id  # still the first candidate, only not chosen
+
+
+def test_multisearch_chooses_every_organization_named(subset_dump, subset_data_dir):
+    text = "Howard Hughes Medical Institute, Columbia University"
+    where = {"dump": subset_dump, "data_dir": subset_data_dir}
+    plain = resmeta.match(text, **where)
+    several = resmeta.match(text, multisearch=True, **where)
+    assert [c.ror_id for c in plain if c.chosen] == ["https://ror.org/00hj8s172"]
+    chosen = [c.ror_id for c in several if c.chosen]
+    assert chosen == ["https://ror.org/00hj8s172", "https://ror.org/006w34k90"]
+    assert [c.chosen for c in several[:3]] == [True, True, False]  # chosen ones first
+    many = list(resmeta.match_many([text], multisearch=True, top_k=10, **where))
+    assert many == [several]

@@ -59,6 +59,12 @@ def test_training_reports_cross_validated_quality_per_file(trained):
     assert crossref["per_row"]["precision"] > 0.8
     assert crossref["per_row"]["recall"] > 0.8
     assert 0.0 < report["threshold"] < 1.0
+    # multisearch chooses what one choice would, and more: per-ID recall cannot fall
+    several = report["cross_validated_multisearch"]
+    assert set(several) == {"a.jsonl", "b.jsonl"}
+    for name, per_id in several.items():
+        assert set(per_id) == {"accuracy", "precision", "recall"}
+        assert per_id["recall"] >= report["cross_validated"][name]["per_id"]["recall"]
 
 
 def test_the_trained_model_is_used_through_resmeta_chooser(

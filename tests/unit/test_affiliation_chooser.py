@@ -11,9 +11,9 @@ from resmeta.services.affiliations.chooser import (
     Chooser,
     ChooserError,
     also_named,
+    choices,
     default_chooser,
     likeliest,
-    pick,
 )
 from resmeta.services.affiliations.evaluation import Example
 from resmeta.services.affiliations.features import FEATURES, features
@@ -43,6 +43,12 @@ def found(info, score, span, part=0, weak=False, kind="EXACT"):
 
 def ranking(text, *matches):
     return Ranking(sorted(matches, key=lambda m: -m.score), split_parts(text))
+
+
+def pick(ranking, chances, threshold):
+    """The position of the one match chosen, if any."""
+    chosen = choices(ranking, chances, threshold)
+    return chosen[0][0] if chosen else None
 
 
 def value(row, name):
@@ -163,19 +169,19 @@ def hhmi_and_columbia(*more):
 
 def test_another_organization_named_plainly_is_also_named():
     both = hhmi_and_columbia()
-    assert [both.matches[p].info.id for p, _ in also_named(both, [0.3, 0.8], 1, 0.1)] == ["hhmi"]
-    assert also_named(both, [0.3, 0.8], 1, 0.1) == [(0, 0.3)]  # with the chance it rests on
-    assert also_named(both, [0.09, 0.8], 1, 0.1) == []  # too unlikely
+    assert [both.matches[p].info.id for p, _ in also_named(both, [0.3, 0.8], 0.1, 1)] == ["hhmi"]
+    assert also_named(both, [0.3, 0.8], 0.1, 1) == [(0, 0.3)]  # with the chance it rests on
+    assert also_named(both, [0.09, 0.8], 0.1, 1) == []  # too unlikely
 
 
 def test_only_names_found_whole_or_acronyms_name_another_organization():
     fuzzy = found(org("fuzzy"), 0.8, "howard hughes medical institute", kind="FUZZY")
     columbia = found(org("columbia"), 1.0, "columbia university", part=1)
     both = ranking("Howard Hughes Medical Institute, Columbia University", columbia, fuzzy)
-    assert also_named(both, [0.8, 0.5], 0, 0.1) == []
+    assert also_named(both, [0.8, 0.5], 0.1, 0) == []
     acronym = found(org("csiro"), 0.9, "csiro", kind="ACRONYM")
     both = ranking("CSIRO, Columbia University", columbia, acronym)
-    assert also_named(both, [0.8, 0.5], 0, 0.1) == [(1, 0.5)]
+    assert also_named(both, [0.8, 0.5], 0.1, 0) == [(1, 0.5)]
 
 
 def test_what_is_weak_related_or_found_by_the_same_words_is_not_also_named():
@@ -187,13 +193,23 @@ def test_what_is_weak_related_or_found_by_the_same_words_is_not_also_named():
     chances = [0.3 if m.info.id == "hhmi" else 0.8 if m.info.id == "columbia" else 0.5
                for m in several.matches]  # fmt: skip
     columbia = [m.info.id for m in several.matches].index("columbia")
-    assert [several.matches[p].info.id for p, _ in also_named(several, chances, columbia, 0.1)] == [
+    assert [several.matches[p].info.id for p, _ in also_named(several, chances, 0.1, columbia)] == [
         "hughes"  # likelier than "hhmi", whose words hold its words
     ]
     twins = hhmi_and_columbia(namesake)  # two organizations of that name, neither told apart
     columbia = [m.info.id for m in twins.matches].index("columbia")
     assert also_named(twins, [0.8 if m.info.id == "columbia" else 0.3 for m in twins.matches],
-                      columbia, 0.1) == []  # fmt: skip
+                      0.1, columbia) == []  # fmt: skip
+
+
+def test_when_several_are_named_and_none_is_likely_enough_multisearch_chooses_them_all():
+    both = hhmi_and_columbia()
+    assert choices(both, [0.3, 0.3], 0.5) == []
+    assert choices(both, [0.3, 0.3], 0.5, multisearch=True) == [(0, 0.3), (1, 0.3)]
+    assert choices(both, [0.3, 0.1], 0.5, multisearch=True) == []  # one is too unlikely
+    alone = ranking("Columbia University", found(org("columbia"), 1.0, "columbia university"))
+    assert choices(alone, [0.3], 0.5, multisearch=True) == []  # one named: as without
+    assert choices(alone, [0.6], 0.5, multisearch=True) == [(0, 0.6)]
 
 
 def test_multisearch_chooses_each_organization_named_chosen_ones_first():

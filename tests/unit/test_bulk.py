@@ -39,6 +39,7 @@ OXFORD = "University of Oxford"
 PARIS8 = "Université Paris 8"  # chosen, with three other candidates
 HEALTH = "Ministry of Health"  # two equal candidates: nothing chosen
 NONSENSE = "Zzyzx Qwerty Flurble"  # no candidate at all
+TWO = "University of Tokyo, University of Oxford"  # two organizations named
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,7 @@ def test_the_made_up_index_has_the_cases_these_tests_rely_on(matcher):
     health = matcher.match(HEALTH)
     assert len(health) >= 2 and not any(m.chosen for m in health)
     assert matcher.match(NONSENSE) == []
+    assert [m.chosen for m in matcher.match(TWO, multisearch=True)][:3] == [True, True, False]
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -96,6 +98,7 @@ class CountingEngine:
 
     def __init__(self, inner):
         self.inner, self.strings = inner, []
+        self.options = inner.options
 
     def map(self, tasks):
         self.strings += [text for task in tasks for text in task]
@@ -110,6 +113,7 @@ class CrashingEngine:
 
     def __init__(self, inner, batches):
         self.inner, self.left = inner, batches
+        self.options = inner.options
 
     def map(self, tasks):
         if self.left == 0:
@@ -264,8 +268,8 @@ def test_top_k_candidates_in_csv_are_a_json_list_without_the_chosen_one(
     tmp_path, index_folder, matcher
 ):
     rows = [["affiliation"], [PARIS8], [HEALTH], [NONSENSE]]
-    engine = bulk.LocalEngine(index_folder, workers=1, top_k=3)
-    _, output = run_bulk(tmp_path, engine, csv_text(rows), "csv", top_k=3)
+    engine = bulk.LocalEngine(index_folder, workers=1, options=bulk.MatchOptions(top_k=3))
+    _, output = run_bulk(tmp_path, engine, csv_text(rows), "csv")
     fields, out = read_csv(output)
     assert "candidates" in fields
     for row, text in zip(out, [PARIS8, HEALTH, NONSENSE], strict=True):
@@ -284,8 +288,8 @@ def test_top_k_candidates_in_jsonl_are_a_list_without_the_chosen_one(
     tmp_path, index_folder, matcher
 ):
     items = [{"affiliation": PARIS8}, {"affiliation": OXFORD}, {"affiliation": HEALTH}]
-    engine = bulk.LocalEngine(index_folder, workers=1, top_k=3)
-    _, output = run_bulk(tmp_path, engine, jsonl_text(items), "jsonl", top_k=3)
+    engine = bulk.LocalEngine(index_folder, workers=1, options=bulk.MatchOptions(top_k=3))
+    _, output = run_bulk(tmp_path, engine, jsonl_text(items), "jsonl")
     out = read_jsonl(output)
     for got, item in zip(out, items, strict=True):
         want = expected(matcher, item["affiliation"], top_k=3)
@@ -295,10 +299,36 @@ def test_top_k_candidates_in_jsonl_are_a_list_without_the_chosen_one(
     assert len(out[0]["candidates"]) == 3
 
 
-def test_without_top_k_there_is_no_candidates_column(tmp_path, engine):
-    _, output = run_bulk(tmp_path, engine, csv_text([["affiliation"], [PARIS8]]), "csv")
-    fields, _ = read_csv(output)
-    assert "candidates" not in fields
+def test_without_top_k_or_multisearch_there_is_no_list_column(tmp_path, engine):
+    _, output = run_bulk(tmp_path, engine, csv_text([["affiliation"], [TWO]]), "csv")
+    fields, out = read_csv(output)
+    assert "candidates" not in fields and "also_chosen" not in fields
+    assert out[0]["chosen"] == "false"  # two equally likely: neither, without multisearch
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_multisearch_lists_the_other_organizations_chosen(tmp_path, index_folder, matcher, fmt):
+    texts = [TWO, OXFORD, HEALTH]
+    options = bulk.MatchOptions(top_k=1, multisearch=True)
+    engine = bulk.LocalEngine(index_folder, workers=1, options=options)
+    if fmt == "csv":
+        _, output = run_bulk(
+            tmp_path, engine, csv_text([["affiliation"], *[[t] for t in texts]]), fmt
+        )
+        fields, out = read_csv(output)
+        assert fields[-3:] == ["also_chosen", "candidates", "error"]
+        out = [{**row, "also_chosen": json.loads(row["also_chosen"])} for row in out]
+    else:
+        items = [{"affiliation": t} for t in texts]
+        _, output = run_bulk(tmp_path, engine, jsonl_text(items), fmt)
+        out = read_jsonl(output)
+    for got, text in zip(out, texts, strict=True):
+        want = expected(matcher, text, top_k=1, multisearch=True)
+        assert got["also_chosen"] == want["also_chosen"], text
+        assert (got["ror_id"] or None) == want["ror_id"], text  # CSV writes None as ""
+    first, others = out[0]["ror_id"], out[0]["also_chosen"]
+    assert len(others) == 1 and others[0]["ror_id"] != first  # both universities chosen
+    assert out[1]["also_chosen"] == [] and out[2]["also_chosen"] == []
 
 
 # -- de-duplication -----------------------------------------------------------------------------
@@ -515,15 +545,16 @@ def test_resume_needs_an_output_file(tmp_path, engine):
 def test_all_status_widens_the_candidates_to_inactive_records(index_folder):
     text = "Old Closed Institute"
     active = bulk.match_chunk(index_folder, [text])
-    every = bulk.match_chunk(index_folder, [text], all_status=True)
+    every = bulk.match_chunk(index_folder, [text], bulk.MatchOptions(all_status=True))
     assert active == [[]]
     assert [c.name for c in every[0]][:1] == [text]
 
 
 def test_two_local_workers_give_the_same_results_as_one(index_folder):
-    tasks = [DISTINCT[:4], DISTINCT[4:]]
-    one = bulk.LocalEngine(index_folder, workers=1, top_k=2)
-    two = bulk.LocalEngine(index_folder, workers=2, top_k=2)
+    tasks = [DISTINCT[:4], [TWO, *DISTINCT[4:]]]
+    options = bulk.MatchOptions(top_k=2, multisearch=True)
+    one = bulk.LocalEngine(index_folder, workers=1, options=options)
+    two = bulk.LocalEngine(index_folder, workers=2, options=options)
     try:
         assert two.map(tasks) == one.map(tasks)
     finally:

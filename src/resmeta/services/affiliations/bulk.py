@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -31,7 +31,7 @@ import orjson
 from resmeta.records.ids import ror_url
 
 RESULT_FIELDS = ("ror_id", "name", "score", "matching_type", "chosen", "confidence")
-ADDED_FIELDS = (*RESULT_FIELDS, "candidates", "error")
+ADDED_FIELDS = (*RESULT_FIELDS, "also_chosen", "candidates", "error")
 csv.field_size_limit(1 << 30)  # a cell of any length is read; matching reads its start
 BATCH_ROWS = 5000
 TASK_STRINGS = 250
@@ -46,6 +46,17 @@ class BulkError(Exception):
 
 
 @dataclass(frozen=True)
+class MatchOptions:
+    """How every string of a run is matched, on whichever worker (a checkpoint records them:
+    a run resumes only with the same)."""
+
+    all_status: bool = False  # inactive and withdrawn records are candidates too
+    top_k: int = 0  # candidates listed besides the chosen ones
+    threshold: float | None = None  # the chooser's, if None
+    multisearch: bool = False  # choose every organization a string names, not only one
+
+
+@dataclass(frozen=True)
 class Candidate:
     ror_id: str
     name: str
@@ -56,17 +67,17 @@ class Candidate:
 
 
 def match_chunk(
-    index_folder: str,
-    texts: list[str],
-    all_status: bool = False,
-    top_k: int = 0,
-    threshold: float | None = None,
+    index_folder: str, texts: list[str], options: MatchOptions = MatchOptions()
 ) -> list[list[Candidate]]:
-    """Match each text; the chosen organization (if any) first, then up to `top_k` more
+    """Match each text; the chosen organizations (if any) first, then up to `top_k` more
     candidates. Runs in worker processes: the index is opened once per process."""
     results = []
-    for matches in _matcher(index_folder).match_many(texts, all_status, threshold):
-        keep = [m for m in matches if m.chosen] + [m for m in matches if not m.chosen][:top_k]
+    matcher = _matcher(index_folder)
+    for matches in matcher.match_many(
+        texts, options.all_status, options.threshold, options.multisearch
+    ):
+        others = [m for m in matches if not m.chosen][: options.top_k]
+        keep = [m for m in matches if m.chosen] + others
         results.append(
             [
                 Candidate(
@@ -95,6 +106,8 @@ def _matcher(index_folder: str):
 
 
 class Engine(Protocol):
+    options: MatchOptions
+
     def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]: ...
 
     def close(self, abort: bool = False) -> None: ...
@@ -106,9 +119,7 @@ class LocalEngine:
 
     index_folder: str
     workers: int = os.cpu_count() or 1
-    all_status: bool = False
-    top_k: int = 0
-    threshold: float | None = None  # the chooser's, if None
+    options: MatchOptions = MatchOptions()
 
     def __post_init__(self) -> None:
         self._pool = None
@@ -120,9 +131,7 @@ class LocalEngine:
             )
 
     def map(self, tasks: list[list[str]]) -> list[list[list[Candidate]]]:
-        args = [
-            (self.index_folder, task, self.all_status, self.top_k, self.threshold) for task in tasks
-        ]
+        args = [(self.index_folder, task, self.options) for task in tasks]
         if self._pool is None:
             return [match_chunk(*a) for a in args]
         try:
@@ -154,9 +163,7 @@ class DaskEngine:
 
     index_folder: str
     scheduler: str
-    all_status: bool = False
-    top_k: int = 0
-    threshold: float | None = None  # the chooser's, if None
+    options: MatchOptions = MatchOptions()
 
     def __post_init__(self) -> None:
         try:
@@ -175,9 +182,7 @@ class DaskEngine:
             match_chunk,
             [self.index_folder] * len(tasks),
             tasks,
-            [self.all_status] * len(tasks),
-            [self.top_k] * len(tasks),
-            [self.threshold] * len(tasks),
+            [self.options] * len(tasks),
             pure=False,
         )
         return self._client.gather(futures)
@@ -278,11 +283,17 @@ def _json_rows(lines: IO[str], column: str) -> Iterator[Row]:
 
 
 class RowWriter:
-    def __init__(self, out: IO[str], fmt: str, fields: list[str], top_k: int, header: bool) -> None:
-        self.out, self.fmt, self.top_k = out, fmt, top_k
+    def __init__(
+        self, out: IO[str], fmt: str, fields: list[str], options: MatchOptions, header: bool
+    ) -> None:
+        self.out, self.fmt = out, fmt
+        self.lists = [  # the columns listing candidates, besides the first chosen one
+            *(["also_chosen"] if options.multisearch else []),
+            *(["candidates"] if options.top_k else []),
+        ]
         self._csv = None
         if fmt != "jsonl":
-            extra = [*RESULT_FIELDS, *(["candidates"] if top_k else []), "error"]
+            extra = [*RESULT_FIELDS, *self.lists, "error"]
             names = fields + [f for f in extra if f not in fields]
             self._csv = csv.DictWriter(
                 out, names, extrasaction="ignore", **_dialect(fmt, writing=True)
@@ -291,6 +302,7 @@ class RowWriter:
                 self._csv.writeheader()
 
     def write(self, row: Row, candidates: list[Candidate] | None) -> None:
+        candidates = candidates or []
         chosen = candidates[0] if candidates and candidates[0].chosen else None
         result = {
             "ror_id": chosen.ror_id if chosen else None,
@@ -300,18 +312,10 @@ class RowWriter:
             "chosen": chosen is not None,
             "confidence": chosen.confidence if chosen else None,
         }
-        if self.top_k:
-            result["candidates"] = [
-                {
-                    "ror_id": c.ror_id,
-                    "name": c.name,
-                    "score": c.score,
-                    "matching_type": c.matching_type,
-                    "confidence": c.confidence,
-                }
-                for c in (candidates or [])
-                if not c.chosen
-            ]
+        if "also_chosen" in self.lists:
+            result["also_chosen"] = [_listed(c) for c in candidates[1:] if c.chosen]
+        if "candidates" in self.lists:
+            result["candidates"] = [_listed(c) for c in candidates if not c.chosen]
         if row.error:
             result["error"] = row.error
         if self._csv is None:
@@ -320,9 +324,19 @@ class RowWriter:
                 **row.values, **result}  # fmt: skip
             self.out.write(orjson.dumps(merged).decode() + "\n")
         else:
-            if self.top_k:
-                result["candidates"] = orjson.dumps(result["candidates"]).decode()
+            for name in self.lists:
+                result[name] = orjson.dumps(result[name]).decode()
             self._csv.writerow({**row.values, **_csv_cells(result)})
+
+
+def _listed(candidate: Candidate) -> dict:
+    return {
+        "ror_id": candidate.ror_id,
+        "name": candidate.name,
+        "score": candidate.score,
+        "matching_type": candidate.matching_type,
+        "confidence": candidate.confidence,
+    }
 
 
 def _csv_cells(result: dict) -> dict:
@@ -390,15 +404,13 @@ def run(
     engine: Engine,
     fmt: str,
     column: str | None = None,
-    top_k: int = 0,
     resume: bool = False,
     on_progress: Callable[[int, int | None, int], None] | None = None,
     batch_rows: int = BATCH_ROWS,
-    threshold: float | None = None,
 ) -> Summary:
     """Match every row of `source` (None: standard input) into `output` (None: standard
-    output). With `resume`, carry on from the checkpoint an interrupted run left. `top_k`
-    and `threshold` are the engine's: the checkpoint records them with the input."""
+    output), as the engine's options say. With `resume`, carry on from the checkpoint an
+    interrupted run left."""
     if resume and output is None:
         raise BulkError("--resume needs an output file (-o)")
     if source and output and source.resolve() == output.resolve():
@@ -406,8 +418,9 @@ def run(
     checkpoint = None
     if output:
         identity = _identity(source)
+        options = asdict(engine.options)
         checkpoint = Checkpoint(output, {"input": identity, "format": fmt, "column": column,
-                                         "top_k": top_k, "threshold": threshold})  # fmt: skip
+                                         "options": options})  # fmt: skip
         if not resume:
             checkpoint.clear()
     saved = checkpoint.load() if resume and checkpoint else None
@@ -428,12 +441,12 @@ def run(
     cache: OrderedDict[str, list[Candidate]] = OrderedDict()
     try:
         fields, rows = read_rows(lines, fmt, column)
-        writer = RowWriter(out_file, fmt, fields, top_k, header=not done_rows)
+        writer = RowWriter(out_file, fmt, fields, engine.options, header=not done_rows)
         for batch in _batches(rows, batch_rows):
             if batch[-1].number <= done_rows:
                 continue
             batch = [row for row in batch if row.number > done_rows]
-            _match_batch(batch, engine, cache, summary, CACHE_SIZE // (1 + top_k))
+            _match_batch(batch, engine, cache, summary, CACHE_SIZE // (1 + engine.options.top_k))
             for row in batch:
                 candidates = cache.get(_key(row.text)) if row.text else None
                 writer.write(row, candidates)

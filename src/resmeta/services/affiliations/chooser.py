@@ -97,12 +97,7 @@ class Chooser:
         for ranking, chances in zip(rankings, self.probabilities(rankings), strict=True):
             for match, chance in zip(ranking.matches, chances, strict=True):
                 match.confidence = chance
-            best, chance = likeliest(ranking, chances)
-            if best is None or chance < threshold:
-                continue
-            chosen = [(best, chance)]
-            if multisearch:
-                chosen += also_named(ranking, chances, best, threshold * ALSO_NAMED_SHARE)
+            chosen = choices(ranking, chances, threshold, multisearch)
             for position, confidence in chosen:
                 match = ranking.matches[position]
                 match.chosen, match.confidence = True, confidence
@@ -110,11 +105,19 @@ class Chooser:
             ranking.matches[:] = first + [m for m in ranking.matches if not m.chosen]
 
 
-def pick(ranking: Ranking, chances: list[float], threshold: float) -> int | None:
-    """The position of the match to choose, if any: `likeliest`, if its chance reaches
-    `threshold`."""
+def choices(
+    ranking: Ranking, chances: list[float], threshold: float, multisearch: bool = False
+) -> list[tuple[int, float]]:
+    """The positions of the matches to choose, with the chance each choice rests on: the
+    `likeliest`, if its chance reaches `threshold`. With `multisearch`, also the others the
+    string names (`also_named`); and when none is likely enough, every organization named,
+    if there are several: their chances share what one alone would have."""
     best, chance = likeliest(ranking, chances)
-    return best if best is not None and chance >= threshold else None
+    least = threshold * ALSO_NAMED_SHARE
+    if best is not None and chance >= threshold:
+        return [(best, chance)] + (also_named(ranking, chances, least, best) if multisearch else [])
+    named = also_named(ranking, chances, least) if multisearch else []
+    return named if len(named) >= 2 else []
 
 
 def likeliest(ranking: Ranking, chances: list[float]) -> tuple[int | None, float]:
@@ -145,14 +148,15 @@ def as_chosen(ranking: Ranking, chances: list[float], position: int) -> tuple[in
 
 
 def also_named(
-    ranking: Ranking, chances: list[float], first: int, least: float
+    ranking: Ranking, chances: list[float], least: float, first: int | None = None
 ) -> list[tuple[int, float]]:
-    """The other organizations the string names, apart from the chosen one at `first`
-    ("Howard Hughes Medical Institute, Columbia University"), likeliest first, with the
-    chance each choice rests on: each found by its exact name, a whole name inside a part
-    or its own acronym, with a chance of at least `least`, and neither related to nor
-    found by the same words as one chosen before it."""
-    chosen, found = [first], []
+    """The organizations the string names apart ("Howard Hughes Medical Institute, Columbia
+    University"), besides the one chosen at `first`, likeliest first, with the chance each
+    choice rests on: each found by its exact name, a whole name inside a part or its own
+    acronym, with a chance of at least `least`, and neither related to nor found by the
+    same words as one chosen before it."""
+    chosen: list[int] = [] if first is None else [first]
+    found = []
     for position in sorted(range(len(chances)), key=lambda i: -chances[i]):
         if ranking.matches[position].matching_type not in NAMING_KINDS:
             continue
