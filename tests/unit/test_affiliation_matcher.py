@@ -56,6 +56,15 @@ RECORDS = {
     "wuerzburg": make_org("Universität Würzburg", location("Würzburg", "DE", "Germany")),
     "kings": make_org("King's College London", GB),
     "genentech": make_org("Genentech (United States)", US, types=["company"]),
+    "cnrs_fr": make_org(
+        "Centre National de la Recherche Scientifique", FR, types=["government"], acronyms=["CNRS"]
+    ),
+    "cnrs_lb": make_org(
+        "National Council for Scientific Research",
+        location("Beirut", "LB", "Lebanon", "AS", "Asia"),
+        types=["government"],
+        acronyms=["CNRS"],
+    ),
     "boston": make_org(
         "Boston University",
         location("Boston", "US", "United States", "NA", "North America"),
@@ -271,6 +280,22 @@ def test_an_organization_named_after_a_country_is_not_rejected_by_its_own_name(m
     matches = matcher.match("Université Paris-Saclay, Orsay, France")
     check_invariants(matches)
     assert chosen(matches) == ["saclay"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"), [("CNRS", None), ("CNRS, France", "cnrs_fr"), ("CNRS, Lebanon", "cnrs_lb")]
+)
+def test_an_acronym_names_the_one_organization_using_it_in_the_country_named(matcher, text, named):
+    """Two organizations use "CNRS": alone it is a hint; with a country, it names the one
+    there."""
+    acronyms = [m for m in matcher.rank(text).matches if m.matching_type == "ACRONYM"]
+    if named is None:
+        assert sorted(keys(acronyms)) == ["cnrs_fr", "cnrs_lb"]
+        assert all(m.weak and m.score == matcher_module.ACRONYM_SCORE for m in acronyms)
+    else:
+        assert keys(acronyms) == [named]  # the other is located elsewhere
+        assert not acronyms[0].weak
+        assert acronyms[0].score == matcher_module.UNIQUE_ACRONYM_SCORE
 
 
 @pytest.mark.parametrize(("acronym", "key"), [("UPSaclay", "saclay"), ("UdeM", "montreal")])

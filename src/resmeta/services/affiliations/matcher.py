@@ -114,7 +114,7 @@ class AffiliationMatcher:
 
         searched = _searched(parts)
         for number, span, single in searched:
-            keep(self._candidates(span, all_status, single), number, single)
+            keep(self._candidates(span, all_status, single, named_countries), number, single)
         # A long word no name holds is likely mistyped ("Genenetech", "Berln"): when no name
         # was found as written, the words are looked up as they were likely meant.
         if not any(m.matching_type in ("EXACT", "PHRASE") and not m.weak for m in best.values()):
@@ -140,7 +140,9 @@ class AffiliationMatcher:
 
     # -- retrieval and scoring -----------------------------------------------------------------
 
-    def _candidates(self, span: Part, all_status: bool, single: bool) -> list[Match]:
+    def _candidates(
+        self, span: Part, all_status: bool, single: bool, named_countries: set[str]
+    ) -> list[Match]:
         matches = []
         words = span.normal.split()
         forms = {span.normal, span.numbered, analysis.without_legal_form(span.normal)}
@@ -156,10 +158,16 @@ class AffiliationMatcher:
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
             owners = self.index.matching_candidates(acronym, 20)
-            active = [o for o in owners if o[1].status == "active"]
-            # An acronym only one organization in ROR uses, and long enough not to be a
-            # common abbreviation, names it ("CSIRO"); otherwise it is only a hint.
-            unique = len(active) == 1 and len(span.text) >= 4
+            rivals = [
+                info
+                for _, info, _ in owners
+                if info.status == "active"
+                and (not named_countries or named_countries & set(info.countries))
+            ]
+            # An acronym only one organization in ROR uses (in the countries the string
+            # names, if it names any: "CNRS" in France), and long enough not to be a common
+            # abbreviation, names it ("CSIRO"); otherwise it is only a hint.
+            unique = len(rivals) == 1 and len(span.text) >= 4
             score = UNIQUE_ACRONYM_SCORE if unique else ACRONYM_SCORE
             for _, info, address in owners:
                 matches.append(
