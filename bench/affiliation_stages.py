@@ -2,7 +2,7 @@
 (retrieval and scoring) and choosing (features and the model, in batches).
 
     python bench/affiliation_stages.py [--dump PATH] [--strings FILE.jsonl] [--count 2000]
-        [--batch 250] [--runs 3]
+        [--batch 250] [--runs 3] [--multisearch]
 
 The index is the one `bench/affiliation.py` builds for the dump (in bench/out/data/).
 """
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=250)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--multisearch", action="store_true", help="choose every one named")
     args = parser.parse_args(argv)
 
     store = IndexStore((OUT / "data" / dump_label(args.dump)).resolve())
@@ -42,13 +43,15 @@ def main(argv: list[str] | None = None) -> int:
         rankings = [matcher.rank(text) for text in texts]
         ranked = time.perf_counter()
         for start in range(0, len(rankings), args.batch):
-            matcher.chooser.choose(rankings[start : start + args.batch])
+            batch = rankings[start : start + args.batch]
+            matcher.chooser.choose(batch, multisearch=args.multisearch)
         ranking.append((ranked - started) / len(texts) * 1000)
         choosing.append((time.perf_counter() - ranked) / len(texts) * 1000)
     print(
         f"{dump_label(args.dump)}, {len(texts):,} strings, median of {args.runs}: "
         f"ranking {statistics.median(ranking):.3f} ms/string, "
-        f"choosing {statistics.median(choosing):.3f} ms/string (batches of {args.batch})"
+        f"choosing {statistics.median(choosing):.3f} ms/string (batches of {args.batch}"
+        f"{', multisearch' if args.multisearch else ''})"
     )
     return 0
 

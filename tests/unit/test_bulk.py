@@ -69,7 +69,9 @@ def test_the_made_up_index_has_the_cases_these_tests_rely_on(matcher):
     health = matcher.match(HEALTH)
     assert len(health) >= 2 and not any(m.chosen for m in health)
     assert matcher.match(NONSENSE) == []
-    assert [m.chosen for m in matcher.match(TWO, multisearch=True)][:3] == [True, True, False]
+    # At threshold 0 whatever the model's chances: both universities, not Oxford Brookes.
+    two = matcher.match(TWO, threshold=0.0, multisearch=True)
+    assert [m.chosen for m in two] == [True, True, False]
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -301,15 +303,14 @@ def test_top_k_candidates_in_jsonl_are_a_list_without_the_chosen_one(
 
 def test_without_top_k_or_multisearch_there_is_no_list_column(tmp_path, engine):
     _, output = run_bulk(tmp_path, engine, csv_text([["affiliation"], [TWO]]), "csv")
-    fields, out = read_csv(output)
+    fields, _ = read_csv(output)
     assert "candidates" not in fields and "also_chosen" not in fields
-    assert out[0]["chosen"] == "false"  # two equally likely: neither, without multisearch
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_multisearch_lists_the_other_organizations_chosen(tmp_path, index_folder, matcher, fmt):
     texts = [TWO, OXFORD, HEALTH]
-    options = bulk.MatchOptions(top_k=1, multisearch=True)
+    options = bulk.MatchOptions(top_k=1, threshold=0.0, multisearch=True)
     engine = bulk.LocalEngine(index_folder, workers=1, options=options)
     if fmt == "csv":
         _, output = run_bulk(
@@ -323,7 +324,7 @@ def test_multisearch_lists_the_other_organizations_chosen(tmp_path, index_folder
         _, output = run_bulk(tmp_path, engine, jsonl_text(items), fmt)
         out = read_jsonl(output)
     for got, text in zip(out, texts, strict=True):
-        want = expected(matcher, text, top_k=1, multisearch=True)
+        want = expected(matcher, text, top_k=1, threshold=0.0, multisearch=True)
         assert got["also_chosen"] == want["also_chosen"], text
         assert (got["ror_id"] or None) == want["ror_id"], text  # CSV writes None as ""
     first, others = out[0]["ror_id"], out[0]["also_chosen"]

@@ -89,10 +89,8 @@ class Chooser:
     def choose(
         self, rankings: list[Ranking], threshold: float | None = None, multisearch: bool = False
     ) -> None:
-        """Set each match's confidence; mark the chosen match of each ranking, if its
-        confidence reaches `threshold` (default: the model's), and move it first. With
-        `multisearch`, mark the other organizations each string names too (`also_named`),
-        after it."""
+        """Set each match's confidence; mark the chosen matches of each ranking (`choices`,
+        at `threshold`, default: the model's) and move them first."""
         threshold = self.threshold if threshold is None else threshold
         for ranking, chances in zip(rankings, self.probabilities(rankings), strict=True):
             for match, chance in zip(ranking.matches, chances, strict=True):
