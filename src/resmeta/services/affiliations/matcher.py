@@ -14,7 +14,7 @@
    dropped; a generically named unit ("Department of Medicine") whose parent the string
    does not name is weakened, and so is a candidate found only by the name of its city.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
-   or none when it is unsure.
+   or none when it is unsure; with `multisearch`, each organization the string names.
 """
 
 from __future__ import annotations
