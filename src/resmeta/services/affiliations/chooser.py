@@ -170,15 +170,14 @@ def also_named(
 def _entangled(one: Match, other: Match) -> bool:
     """Whether two matches are the same organization, one is the other's parent, or they
     were found by overlapping words: then the string does not name them apart."""
-    ids = {one.info.id, *one.info.parents, *one.info.children}
     words, other_words = f" {one.span} ", f" {other.span} "
-    return other.info.id in ids or words in other_words or other_words in words
+    return other.info.id in _kin(one) or words in other_words or other_words in words
 
 
 def _namesakes(ranking: Ranking, best: int) -> list[int]:
     """`best` and the unrelated organizations found by the same words, as well."""
     top = ranking.matches[best]
-    related = {top.info.id, *top.info.parents, *top.info.children}
+    related = _kin(top)
     return [best] + [
         position
         for position, match in enumerate(ranking.matches)
@@ -186,6 +185,11 @@ def _namesakes(ranking: Ranking, best: int) -> list[int]:
         and abs(match.score - top.score) <= CLOSE
         and match.info.id not in related
     ]
+
+
+def _kin(match: Match) -> set[str]:
+    """The IDs of the matched organization, its parents and its children."""
+    return {match.info.id, *match.info.parents, *match.info.children}
 
 
 def _tell_apart(ranking: Ranking, namesakes: list[int]) -> int | None:
