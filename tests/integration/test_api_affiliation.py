@@ -16,6 +16,8 @@ ITEM_KEYS = ["substring", "score", "matching_type", "chosen", "organization"]
 ROR = "https://ror.org/"
 OXFORD = ROR + "052gg0110"
 SORBONNE_PARIS_CITE = ROR + "001z21q04"  # inactive in the subset
+HARVARD = ROR + "03vek6s52"
+HARVARD_MEDICAL_SCHOOL = ROR + "03wevmz92"  # withdrawn in the subset, succeeded by HARVARD
 
 
 def match(api, affiliation, **params):
@@ -152,6 +154,22 @@ def test_inactive_records_are_matched_only_with_all_status(api):
         assert chosen_ids(widened) == [SORBONNE_PARIS_CITE]
     explicit_false = match(api, "Sorbonne Paris Cité", all_status="false")
     assert SORBONNE_PARIS_CITE not in item_ids(explicit_false)
+
+
+def test_a_withdrawn_organization_named_gives_way_to_its_successor(api):
+    record = api.get(f"/v2/organizations/{HARVARD_MEDICAL_SCHOOL}").json()
+    assert record["status"] == "withdrawn"
+    successors = [r["id"] for r in record["relationships"] if r["type"] == "successor"]
+    assert successors == [HARVARD]
+    text = "Department of Neurology, Harvard Medical School, Boston, MA, USA"
+    body = match(api, text)
+    check_answer(body)
+    assert chosen_ids(body) == [HARVARD]
+    assert body["items"][0]["substring"] == "Harvard Medical School"
+    assert HARVARD_MEDICAL_SCHOOL not in item_ids(body)
+    widened = match(api, text, all_status="true")
+    check_answer(widened)
+    assert HARVARD_MEDICAL_SCHOOL in item_ids(widened)
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ def org(bare_id, *, city="", types=("education",), parents=(), children=()):
         cities=[city] if city else [],
         parents=list(parents),
         children=list(children),
+        successors=[],
     )
 
 

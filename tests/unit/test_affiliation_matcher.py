@@ -35,6 +35,15 @@ def _relate(parent, child):
     )
 
 
+def _succeed(old, new):
+    old["relationships"].append(
+        {"label": new["names"][0]["value"], "type": "successor", "id": new["id"]}
+    )
+    new["relationships"].append(
+        {"label": old["names"][0]["value"], "type": "predecessor", "id": old["id"]}
+    )
+
+
 RECORDS = {
     "oxford": make_org("University of Oxford", GB),
     "clarendon": make_org("Clarendon Laboratory", GB, types=["facility"]),
@@ -50,6 +59,11 @@ RECORDS = {
     "tokyo": make_org("University of Tokyo", JP, labels=["東京大学"]),
     "closed": make_org("Old Closed Institute", GB, types=["facility"], status="inactive"),
     "withdrawn": make_org("Withdrawn Research Centre", GB, types=["facility"], status="withdrawn"),
+    "polytechnic": make_org("Eastfield Polytechnic", GB, status="inactive"),
+    "eastfield": make_org("University of Eastfield", GB),
+    "medical_school": make_org("Westbrook Medical School", GB, status="withdrawn"),
+    "medical_college": make_org("Westbrook Medical College", GB, status="inactive"),
+    "westbrook": make_org("Westbrook University", GB),
     "springfield_college": make_org("Springfield College", US),
     "springfield_company": make_org("Springfield College", US, types=["company"]),
     "zoetis": make_org("Zoetis (United States)", US, types=["company"]),
@@ -72,6 +86,9 @@ RECORDS = {
     ),
 }
 _relate(RECORDS["oxford"], RECORDS["clarendon"])
+_succeed(RECORDS["polytechnic"], RECORDS["eastfield"])
+_succeed(RECORDS["medical_school"], RECORDS["medical_college"])
+_succeed(RECORDS["medical_college"], RECORDS["westbrook"])
 KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
 
 
@@ -354,6 +371,29 @@ def test_inactive_and_withdrawn_records_only_with_all_status(matcher, text, key)
     check_invariants(widened)
     assert chosen(widened) == [key]
     assert widened[0].info.status != "active"
+
+
+@pytest.mark.parametrize(
+    ("text", "former", "successor"),
+    [
+        ("Department of Physics, Eastfield Polytechnic, UK", "polytechnic", "eastfield"),
+        # withdrawn into an inactive record, itself succeeded by an active one
+        ("Westbrook Medical School", "medical_school", "westbrook"),
+    ],
+)
+def test_an_inactive_organization_named_gives_way_to_its_active_successor(
+    matcher, text, former, successor
+):
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert keys(matches)[0] == successor
+    assert matches[0].former
+    assert matches[0].matching_type == "EXACT"
+    assert matches[0].substring in text
+    assert not {former, "medical_college"} & set(keys(matches))
+    widened = matcher.match(text, all_status=True)
+    assert keys(widened)[0] == former
+    assert not any(m.former for m in widened)
 
 
 def test_all_status_still_finds_active_records(matcher):

@@ -24,6 +24,7 @@ class MatchingInfo(msgspec.Struct, array_like=True, frozen=True):
     cities: list[str]  # normalised
     parents: list[str]  # bare ROR IDs
     children: list[str]
+    successors: list[str]  # what an inactive or withdrawn organization became
 
 
 _encoder = msgspec.json.Encoder()
@@ -38,7 +39,7 @@ def matching_info(org: Organization) -> bytes:
             if form not in target:
                 target.append(form)
     details = [location.geonames_details for location in org.locations]
-    related = {"parent": [], "child": []}
+    related = {"parent": [], "child": [], "successor": []}
     for relation in org.relationships:
         if relation.type in related:
             related[relation.type].append(relation.id.removeprefix(ROR_URL_PREFIX))
@@ -53,6 +54,7 @@ def matching_info(org: Organization) -> bytes:
         cities=sorted({analysis.exact(d.name) for d in details if d.name}),
         parents=related["parent"],
         children=related["child"],
+        successors=related["successor"],
     )
     return _encoder.encode(info)
 

@@ -121,6 +121,12 @@ class OrganizationIndex:
             for score, address in hits
         ]
 
+    def matching_record(self, bare_id: str) -> tuple[MatchingInfo, tantivy.DocAddress] | None:
+        """What affiliation matching compares of one record, by bare ID, and its address."""
+        query = tantivy.Query.term_query(self.schema, "id", bare_id)
+        hits = self.matching_candidates(query, 1)
+        return (hits[0][1], hits[0][2]) if hits else None
+
     def share(self, field_name: str, term: str) -> float:
         """The share of records whose `field_name` holds `term` (cached per index: the
         cache goes with the index when a server switches to a new one)."""

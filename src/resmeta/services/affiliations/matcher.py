@@ -7,6 +7,7 @@
    that acronym, records whose name is a run of the part's words, and the best word
    matches (BM25, without stop words and words most records hold). When no name is found
    as written, long words that no name holds are taken for typos of words one edit away.
+   Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
@@ -19,12 +20,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import tantivy
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from resmeta.index import analysis
 from resmeta.index.fields import DOCUMENTS
+from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
@@ -54,6 +58,7 @@ OWNED_BY_NAME = frozenset(
 )
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
+MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
 
 
 class AffiliationMatcher:
@@ -236,11 +241,38 @@ class AffiliationMatcher:
             matches.append(Match(info, address, score, kind, span.text, span.normal, weak=weak))
         return matches
 
-    @staticmethod
-    def _usable(matches: list[Match], all_status: bool) -> list[Match]:
+    def _usable(self, matches: list[Match], all_status: bool) -> list[Match]:
+        """The active organizations among `matches`, unless `all_status`. An inactive or
+        withdrawn one gives way to its active successors, found by its name: a string that
+        names "Harvard Medical School", withdrawn into Harvard University, names the
+        university as ROR now records it."""
         if all_status:
             return matches
-        return [m for m in matches if m.info.status == "active"]
+        usable = []
+        for match in matches:
+            if match.info.status == "active":
+                usable.append(match)
+                continue
+            for info, address in self._active_successors(match.info):
+                usable.append(replace(match, info=info, address=address, former=True))
+        return usable
+
+    def _active_successors(
+        self, info: MatchingInfo
+    ) -> list[tuple[MatchingInfo, tantivy.DocAddress]]:
+        """The active organizations `info` became, through inactive successors if need be."""
+        found, seen, todo = [], {info.id}, list(info.successors)
+        while todo and len(seen) <= MAX_SUCCESSIONS:
+            bare_id = todo.pop(0)
+            record = None if bare_id in seen else self.index.matching_record(bare_id)
+            seen.add(bare_id)
+            if record is None:
+                continue
+            if record[0].status == "active":
+                found.append(record)
+            else:
+                todo += record[0].successors
+        return found
 
     def _names_inside(self, span: Part, words: list[str]) -> list[Match]:
         """Names written inside a longer part without a comma around them ("College of

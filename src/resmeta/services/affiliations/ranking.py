@@ -21,6 +21,7 @@ class Match:
     part: int = 0  # the index of the (first) part the match was found in
     pair: bool = False  # found in a pair of neighbouring parts
     weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
+    former: bool = False  # found by the name of an organization it succeeded
     chosen: bool = False
     # The chooser's chance that this is the organization meant; for the chosen match, the
     # chance its choice rests on (with its namesakes', or a unit's that gave way to it).
