@@ -128,8 +128,17 @@ def test_an_ambiguous_acronym_alone_is_not_chosen(api):
     assert chosen_ids(body) == []
 
 
-def test_a_nonsense_string_chooses_nothing(api):
-    body = match(api, "Zzyzx Qwerty Flurble")
+@pytest.mark.parametrize(
+    "affiliation",
+    [
+        "Zzyzx Qwerty Flurble",
+        # only words that thousands of names hold: no organization in particular
+        "University",
+        "College of Electronic Science and Technology",
+    ],
+)
+def test_a_string_naming_no_organization_chooses_nothing(api, affiliation):
+    body = match(api, affiliation)
     check_answer(body)
     assert chosen_ids(body) == []
 

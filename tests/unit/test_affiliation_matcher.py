@@ -10,7 +10,7 @@ import pytest
 
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import matcher as matcher_module
-from resmeta.services.affiliations.matcher import AffiliationMatcher
+from resmeta.services.affiliations.matcher import COMMON_RECORDS, AffiliationMatcher
 from tests.factory import (
     CA,
     FR,
@@ -394,6 +394,18 @@ def test_an_inactive_organization_named_gives_way_to_its_active_successor(
     widened = matcher.match(text, all_status=True)
     assert keys(widened)[0] == former
     assert not any(m.former for m in widened)
+
+
+def test_a_match_on_words_that_many_names_hold_is_marked(tmp_path):
+    """Common means in a large share of the records and in hundreds of them."""
+    oxford = make_org("University of Oxford", GB)
+    fillers = [make_org(f"University of Place{n}", GB) for n in range(COMMON_RECORDS)]
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [oxford, *fillers])))
+    generic = matcher.rank("University").matches
+    assert generic and all(m.common_words_only for m in generic)
+    named = matcher.rank("University of Oxford").matches
+    assert named[0].info.id == oxford["id"].removeprefix("https://ror.org/")
+    assert not named[0].common_words_only
 
 
 def test_all_status_still_finds_active_records(matcher):

@@ -39,6 +39,7 @@ NAMES = "names_value"  # the field of names' words
 WORD_CANDIDATES = 12
 PAIR_CANDIDATES = 4
 COMMON = 0.02  # a word in more than this share of records is not searched on its own
+COMMON_RECORDS = 500  # and a word in fewer records than this is not common in any index
 STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
@@ -135,6 +136,9 @@ class AffiliationMatcher:
             # evidence for "Boston University", found by the same word.
             if match.matching_type != "EXACT" and match.span in match.info.cities:
                 match.weak = True
+            # "University" alone, or "Science and Technology" inside "College of Electronic
+            # Science and Technology", says little of which organization is meant.
+            match.common_words_only = self._common_only(match.span)
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
         return Ranking(ranked, parts, named_countries)
@@ -290,6 +294,13 @@ class AffiliationMatcher:
                 score, weak = _inside_score(inside, span.normal)
                 matches.append(Match(info, address, score, "PHRASE", span.text, inside, weak=weak))
         return matches
+
+    def _common_only(self, words: str) -> bool:
+        """Whether every word is common, in a share of records and in number: in a small
+        index every word is in a large share of the records."""
+        least = max(COMMON, COMMON_RECORDS / max(self.index.num_docs, 1))
+        content = [w for w in words.split() if w not in STOP_WORDS]
+        return bool(content) and all(self.index.share(NAMES, w) >= least for w in content)
 
     def _words_query(self, words: list[str]) -> tantivy.Query:
         """Records holding the part's rare words, ranked by all its words. Words most names
