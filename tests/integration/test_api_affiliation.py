@@ -99,6 +99,11 @@ def test_organization_is_the_full_v2_record(api):
         ("Universite de Montreal, Montreal, QC, Canada", "0161xgx34"),
         ("Univ. of Cambridge, Cambridge CB3 0WA, UK", "013meh722"),
         ("東京大学", "057zh3y96"),
+        # its parent, SUNY, is only named inside its own name
+        (
+            "Department of Oral Biology, University at Buffalo, State University of New York",
+            "01y64my43",
+        ),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

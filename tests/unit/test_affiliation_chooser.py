@@ -136,6 +136,26 @@ def test_a_unit_named_as_well_as_its_parent_gives_way_to_it():
     assert both.matches[position].info.id == "main"
 
 
+def test_a_parent_found_inside_the_units_own_name_is_not_named_as_well():
+    text = "Department of Oral Biology, University at Buffalo, State University of New York"
+    unit = found(
+        org("ub", parents=["suny"]),
+        1.0,
+        "university at buffalo state university of new york",
+        part=1,
+    )
+    unit.pair = True  # in parts 1 and 2
+    system = found(org("suny", children=["ub"]), 1.0, "state university of new york", part=2)
+    both = ranking(text, unit, system)
+    position = pick(both, [0.7, 0.4], threshold=0.5)
+    assert both.matches[position].info.id == "ub"
+    # named in a part of its own, the parent is named as well
+    system.part = 3
+    apart = ranking(f"{text}, State University of New York", unit, system)
+    position = pick(apart, [0.7, 0.4], threshold=0.5)
+    assert apart.matches[position].info.id == "suny"
+
+
 def test_namesakes_are_weighed_as_one_and_told_apart_by_the_city():
     boston = found(org("boston", city="boston", types=["healthcare"]), 1.0, "lincoln hospital")
     denver = found(org("denver", city="denver", types=["healthcare"]), 1.0, "lincoln hospital")

@@ -211,13 +211,29 @@ def _tell_apart(ranking: Ranking, namesakes: list[int]) -> int | None:
 def _parent_if_named(ranking: Ranking, best: int) -> int:
     """A unit named as well as its parent gives way to it: an affiliation names units on
     the way to its main institution, and labelled data says that institution is meant.
-    (The model learns this too; the rule holds it on dumps unlike the one it learned on.)"""
+    (The model learns this too; the rule holds it on dumps unlike the one it learned on.)
+    A parent found only inside the name the unit was found by is not named as well
+    ("University at Buffalo, State University of New York")."""
     top = ranking.matches[best]
     for position, match in enumerate(ranking.matches):
         parent = match.info.id in top.info.parents
         if parent and match.score >= top.score - CLOSE and not match.weak:
-            return position
+            if not _inside_name(match, top):
+                return position
     return best
+
+
+def _inside_name(inner: Match, outer: Match) -> bool:
+    """Whether `inner` was found by some of the words of the name `outer` was found by,
+    where it was."""
+    if outer.matching_type not in ("EXACT", "PHRASE") or inner.span == outer.span:
+        return False
+    return _parts(inner) <= _parts(outer) and f" {inner.span} " in f" {outer.span} "
+
+
+def _parts(match: Match) -> set[int]:
+    """The parts the match was found in: one, or two neighbours."""
+    return {match.part, match.part + 1} if match.pair else {match.part}
 
 
 @functools.cache
