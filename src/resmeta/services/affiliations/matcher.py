@@ -136,11 +136,12 @@ class AffiliationMatcher:
             # evidence for "Boston University", found by the same word.
             if match.matching_type != "EXACT" and match.span in match.info.cities:
                 match.weak = True
+        ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
+        ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
+        for match in ranked:
             # "University" alone, or "Science and Technology" inside "College of Electronic
             # Science and Technology", says little of which organization is meant.
             match.common_words_only = self._common_only(match.span)
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
-        ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
         return Ranking(ranked, parts, named_countries)
 
     def document(self, match: Match, version: int = 2) -> bytes:
