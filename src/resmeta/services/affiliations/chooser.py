@@ -170,8 +170,7 @@ def also_named(
 def _entangled(one: Match, other: Match) -> bool:
     """Whether two matches are the same organization, one is the other's parent, or they
     were found by overlapping words: then the string does not name them apart."""
-    words, other_words = f" {one.span} ", f" {other.span} "
-    return other.info.id in _kin(one) or words in other_words or other_words in words
+    return other.info.id in _kin(one) or _words_within(one, other) or _words_within(other, one)
 
 
 def _namesakes(ranking: Ranking, best: int) -> list[int]:
@@ -228,7 +227,11 @@ def _inside_name(inner: Match, outer: Match) -> bool:
     where it was."""
     if outer.matching_type not in ("EXACT", "PHRASE") or inner.span == outer.span:
         return False
-    return _parts(inner) <= _parts(outer) and f" {inner.span} " in f" {outer.span} "
+    return _parts(inner) <= _parts(outer) and _words_within(inner, outer)
+
+
+def _words_within(inner: Match, outer: Match) -> bool:
+    return f" {inner.span} " in f" {outer.span} "
 
 
 def _parts(match: Match) -> set[int]:
