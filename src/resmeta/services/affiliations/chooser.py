@@ -216,9 +216,9 @@ def _parent_if_named(ranking: Ranking, best: int) -> int:
     top = ranking.matches[best]
     for position, match in enumerate(ranking.matches):
         parent = match.info.id in top.info.parents
-        if parent and match.score >= top.score - CLOSE and not match.weak:
-            if not _inside_name(match, top):
-                return position
+        close = match.score >= top.score - CLOSE
+        if parent and close and not match.weak and not _inside_name(match, top):
+            return position
     return best
 
 

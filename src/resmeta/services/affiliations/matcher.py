@@ -39,7 +39,9 @@ NAMES = "names_value"  # the field of names' words
 WORD_CANDIDATES = 12
 PAIR_CANDIDATES = 4
 COMMON = 0.02  # a word in more than this share of records is not searched on its own
-COMMON_RECORDS = 500  # and a word in fewer records than this is not common in any index
+# A match on words all this common, in share and in number, is marked `common_words_only`
+# (a word in fewer records than this is not common, however small the index).
+COMMON_RECORDS = 500
 STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
