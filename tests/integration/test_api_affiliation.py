@@ -104,6 +104,10 @@ def test_organization_is_the_full_v2_record(api):
             "Department of Oral Biology, University at Buffalo, State University of New York",
             "01y64my43",
         ),
+        # also "City University of Hong Kong (Dongguan)" less its qualifier
+        ("Department of Physics, City University of Hong Kong", "03q8dnn23"),
+        # an institute whose name holds its parent's, not in the subset
+        ("Institute of Biomedical Sciences, Academia Sinica, Taipei, Taiwan", "00tk6s776"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

@@ -2,6 +2,7 @@
 training (issue 3)."""
 
 import pickle
+from dataclasses import replace
 
 import pytest
 
@@ -28,6 +29,7 @@ def org(bare_id, *, city="", types=("education",), parents=(), children=()):
         display=bare_id,
         status="active",
         names=[bare_id],
+        bare_names=[],
         acronyms=[],
         types=list(types),
         countries=["gb"],
@@ -168,6 +170,17 @@ def test_namesakes_are_weighed_as_one_and_told_apart_by_the_city():
     assert likeliest(with_city, [0.7, 0.7]) == (position, 1.0)  # a chance, never above 1
 
 
+def test_of_namesakes_the_one_bearing_the_name_as_written_is_meant():
+    """A string saying "City University of Hong Kong" names the one called so, not "City
+    University of Hong Kong (Dongguan)", found by its name less its qualifier."""
+    bare = Match(org("dongguan"), None, 1.0, "EXACT", "x", "city university", bare=True)
+    written = found(org("hong_kong"), 1.0, "city university")
+    both = ranking("City University", bare, written)
+    assert both.matches[pick(both, [0.3, 0.3], threshold=0.5)].info.id == "hong_kong"
+    both_bare = ranking("City University", bare, replace(written, bare=True))
+    assert pick(both_bare, [0.3, 0.3], threshold=0.5) is None
+
+
 def test_of_namesakes_a_single_university_or_a_far_larger_one_is_meant():
     college = found(org("college"), 1.0, "springfield college")
     company = found(org("company", types=["company"]), 1.0, "springfield college")
@@ -241,9 +254,9 @@ def test_multisearch_chooses_each_organization_named_chosen_ones_first():
     assert [m.chosen for m in plain.matches] == [True, False]
     assert [m.chosen for m in multi.matches] == [True, True]
     assert multi.matches[0].info.id == plain.matches[0].info.id  # the same first choice
-    nothing = hhmi_and_columbia()
-    chooser.choose([nothing], threshold=1.0, multisearch=True)  # none chosen, none also
-    assert not any(m.chosen for m in nothing.matches)
+    alone = ranking("Howard Hughes Medical Institute", hhmi_and_columbia().matches[0])
+    chooser.choose([alone], threshold=1.0, multisearch=True)  # not likely enough, none else
+    assert not any(m.chosen for m in alone.matches)
 
 
 # -- model files ----------------------------------------------------------------------------------

@@ -79,6 +79,17 @@ RECORDS = {
         types=["government"],
         acronyms=["CNRS"],
     ),
+    "harbour": make_org("Harbour City University", GB),
+    "harbour_campus": make_org("Harbour City University (Northgate)", GB),
+    # a unit whose parent is not in the index
+    "biomedical": make_org(
+        "Institute of Biomedical Sciences, Northgate Academy",
+        GB,
+        types=["facility"],
+        relationships=[
+            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
+        ],
+    ),
     "boston": make_org(
         "Boston University",
         location("Boston", "US", "United States", "NA", "North America"),
@@ -394,6 +405,25 @@ def test_an_inactive_organization_named_gives_way_to_its_active_successor(
     widened = matcher.match(text, all_status=True)
     assert keys(widened)[0] == former
     assert not any(m.former for m in widened)
+
+
+def test_a_name_found_only_less_its_qualifier_is_marked(matcher):
+    """A string saying "Harbour City University" finds "Harbour City University (Northgate)"
+    by its name less its qualifier, as "Zoetis" finds "Zoetis (United States)"; another
+    record bears that name itself (the chooser prefers it: test_affiliation_chooser)."""
+    found = {KEY_OF[m.info.id]: m for m in matcher.rank("Harbour City University").matches}
+    assert found["harbour_campus"].bare and found["harbour_campus"].score == 1.0
+    assert not found["harbour"].bare
+    assert [m.bare for m in matcher.rank("Zoetis").matches[:1]] == [True]
+
+
+def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):
+    """A generically named unit whose parent is not named is weak; but a name holding a
+    comma, found whole, names the parent itself (here the parent is not in the index)."""
+    matches = matcher.match("Institute of Biomedical Sciences, Northgate Academy")
+    check_invariants(matches)
+    assert chosen(matches) == ["biomedical"]
+    assert matches[0].pair and not matches[0].weak
 
 
 def test_a_match_on_words_that_many_names_hold_is_marked(tmp_path):

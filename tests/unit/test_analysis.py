@@ -4,6 +4,9 @@ these, so a form missing here is a name the matcher cannot find whole)."""
 import pytest
 
 from resmeta.index import analysis
+from resmeta.index.matching import decode, matching_info
+from resmeta.records.model import validate
+from tests.factory import US, make_org
 
 
 @pytest.mark.parametrize(
@@ -22,6 +25,27 @@ from resmeta.index import analysis
 )
 def test_name_forms(name, forms):
     assert analysis.name_forms(name) == forms
+
+
+def test_spellings_are_the_name_as_written_and_bare_forms_what_it_is_less_its_ends():
+    name = "Müller's Werke GmbH (Germany)"
+    assert analysis.spellings(name) == [
+        "muller s werke gmbh germany",
+        "mueller s werke gmbh germany",
+        "mullers werke gmbh germany",
+    ]
+    assert analysis.bare_forms(name) == ["muller s werke gmbh", "muller s werke"]
+    assert analysis.name_forms(name) == analysis.spellings(name) + analysis.bare_forms(name)
+
+
+def test_a_record_keeps_apart_the_names_it_bears_only_less_a_qualifier():
+    record = make_org("City University (Dongguan)", US, labels=["Dongguan City Campus"])
+    info = decode(matching_info(validate(record)))
+    assert info.names == ["city university dongguan", "city university", "dongguan city campus"]
+    assert info.bare_names == ["city university"]
+    # a bare form that another of the record's names spells out is no bare name
+    record = make_org("Acme (United States)", US, types=["company"], labels=["Acme"])
+    assert decode(matching_info(validate(record))).bare_names == []
 
 
 def test_a_qualifier_inside_the_name_stays():

@@ -101,20 +101,28 @@ _POSSESSIVE = re.compile(r"(\w)['’ʼ]s\b")  # "King's" is also written "Kings"
 
 
 def name_forms(name: str) -> list[str]:
-    """The ways a name is written in affiliations, as `exact` words: the name itself; when
-    it ends with a qualifier in brackets, the name without it (ROR tells companies apart
-    by country, "Zoetis (United States)", which affiliations leave out); the name without
-    a legal form at its end ("Fujitsu Ltd"); German umlauts spelt out; and a possessive
-    without its apostrophe ("Kings College London")."""
-    whole = exact(name)
+    """The ways a name is written in affiliations, as `exact` words: its `spellings`, and its
+    `bare_forms`."""
+    return _distinct(spellings(name) + bare_forms(name))
+
+
+def spellings(name: str) -> list[str]:
+    """The name as written, as `exact` words; also with German umlauts spelt out, and with
+    a possessive without its apostrophe ("Kings College London")."""
+    return _distinct(
+        [exact(name), exact(name.translate(_UMLAUTS)), exact(_POSSESSIVE.sub(r"\1s", name))]
+    )
+
+
+def bare_forms(name: str) -> list[str]:
+    """The name less what affiliations often leave out, as `exact` words: a qualifier in
+    brackets at its end (ROR tells companies apart by country, "Zoetis (United States)"),
+    and a legal form at its end ("Fujitsu Ltd")."""
     bare = exact(_QUALIFIER.sub("", name))
-    forms = [
-        whole,
-        bare,
-        without_legal_form(bare),
-        exact(name.translate(_UMLAUTS)),
-        exact(_POSSESSIVE.sub(r"\1s", name)),
-    ]
+    return _distinct([bare, without_legal_form(bare)])
+
+
+def _distinct(forms: list[str]) -> list[str]:
     return [form for i, form in enumerate(forms) if form and form not in forms[:i]]
 
 

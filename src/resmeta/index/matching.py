@@ -17,7 +17,8 @@ class MatchingInfo(msgspec.Struct, array_like=True, frozen=True):
     id: str  # bare ROR ID
     display: str  # the ror_display name, as written
     status: str
-    names: list[str]  # display name, labels and aliases, normalised by `analysis.exact`
+    names: list[str]  # display name, labels and aliases, in every `analysis.name_forms`
+    bare_names: list[str]  # the names only less a qualifier or legal form ("zoetis")
     acronyms: list[str]
     types: list[str]
     countries: list[str]  # lower-case ISO codes of the locations
@@ -32,12 +33,14 @@ _decoder = msgspec.json.Decoder(MatchingInfo)
 
 
 def matching_info(org: Organization) -> bytes:
-    names, acronyms = [], []
+    names, acronyms, spellings = [], [], set()
     for name in org.names:
         target = acronyms if name.types == ["acronym"] else names
         for form in analysis.name_forms(name.value):
             if form not in target:
                 target.append(form)
+        if target is names:
+            spellings.update(analysis.spellings(name.value))
     details = [location.geonames_details for location in org.locations]
     related = {"parent": [], "child": [], "successor": []}
     for relation in org.relationships:
@@ -48,6 +51,7 @@ def matching_info(org: Organization) -> bytes:
         display=org.display_name,
         status=org.status,
         names=names,
+        bare_names=[name for name in names if name not in spellings],
         acronyms=acronyms,
         types=org.types,
         countries=sorted({d.country_code.lower() for d in details if d.country_code}),

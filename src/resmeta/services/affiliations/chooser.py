@@ -192,11 +192,15 @@ def _kin(match: Match) -> set[str]:
 
 
 def _tell_apart(ranking: Ranking, namesakes: list[int]) -> int | None:
-    """The one of namesakes in the city the string names; else the single university among
+    """The one of namesakes in the city the string names; else the one that bears the name
+    as written, where the others bear it only less a qualifier ("City University of Hong
+    Kong", not "City University of Hong Kong (Dongguan)"); else the single university among
     them; else one with far more units in ROR than any other ("Northwestern University" in
     Illinois). Otherwise the string does not say which: None."""
     matches = ranking.matches
     namesakes = [i for i in namesakes if ranking.names_city(matches[i])] or namesakes
+    if len(namesakes) > 1:
+        namesakes = [i for i in namesakes if not matches[i].bare] or namesakes
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if "education" in matches[i].info.types] or namesakes
     if len(namesakes) > 1:

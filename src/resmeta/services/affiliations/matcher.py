@@ -13,7 +13,8 @@
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
    organization uses them. A candidate located outside every country the string names is
    dropped; a generically named unit ("Department of Medicine") whose parent the string
-   does not name is weakened, and so is a candidate found only by the name of its city.
+   does not name (not even in the unit's own name) is weakened, and so is a candidate found
+   only by the name of its city.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -130,8 +131,16 @@ class AffiliationMatcher:
                 if single:
                     keep(self._mistyped(span, all_status), number, single)
         for match in best.values():
+            # A name holding a comma, found whole ("Institute of Biomedical Sciences, Academia
+            # Sinica"), names the unit's parent in its own words.
+            whole_with_parent = match.pair and match.matching_type == "EXACT"
             parents = set(match.info.parents)
-            if parents and _names_a_unit(match.span) and not best.keys() & parents:
+            if (
+                parents
+                and _names_a_unit(match.span)
+                and not best.keys() & parents
+                and not whole_with_parent
+            ):
                 match.score *= UNIT_WITHOUT_PARENT
                 match.weak = True
             # "Boston" in "Harvard Medical School, Boston" says where, not which: it is no
@@ -160,8 +169,12 @@ class AffiliationMatcher:
         forms = {span.normal, span.numbered, analysis.without_legal_form(span.normal)}
         exact = self._any("name_forms", sorted(forms))
         for _, info, address in self.index.matching_candidates(exact, 20):
-            if forms.intersection(info.names):
-                matches.append(Match(info, address, 1.0, "EXACT", span.text, span.normal))
+            named = forms.intersection(info.names)
+            if named:
+                bare = named.issubset(info.bare_names)
+                matches.append(
+                    Match(info, address, 1.0, "EXACT", span.text, span.normal, bare=bare)
+                )
             else:  # only an acronym is spelled like that: it will be weighed as one
                 hint = Match(
                     info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal, weak=True
@@ -295,7 +308,10 @@ class AffiliationMatcher:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
             if inside is not None:
                 score, weak = _inside_score(inside, span.normal)
-                matches.append(Match(info, address, score, "PHRASE", span.text, inside, weak=weak))
+                bare = inside in info.bare_names
+                matches.append(
+                    Match(info, address, score, "PHRASE", span.text, inside, weak=weak, bare=bare)
+                )
         return matches
 
     def _common_only(self, words: str) -> bool:

@@ -22,6 +22,7 @@ class Match:
     pair: bool = False  # found in a pair of neighbouring parts
     weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
     former: bool = False  # found by the name of an organization it succeeded
+    bare: bool = False  # found only by a name less its qualifier or legal form ("Zoetis")
     common_words_only: bool = False  # every word matched is one that many names hold
     chosen: bool = False
     # The chooser's chance that this is the organization meant; for the chosen match, the
