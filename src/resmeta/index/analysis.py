@@ -109,9 +109,8 @@ def name_forms(name: str) -> list[str]:
 def spellings(name: str) -> list[str]:
     """The name as written, as `exact` words; also with German umlauts spelt out, and with
     a possessive without its apostrophe ("Kings College London")."""
-    return _distinct(
-        [exact(name), exact(name.translate(_UMLAUTS)), exact(_POSSESSIVE.sub(r"\1s", name))]
-    )
+    written = dict.fromkeys([name, name.translate(_UMLAUTS), _POSSESSIVE.sub(r"\1s", name)])
+    return _distinct([exact(variant) for variant in written])  # most names have one variant
 
 
 def bare_forms(name: str) -> list[str]:
