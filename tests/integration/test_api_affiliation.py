@@ -108,6 +108,8 @@ def test_organization_is_the_full_v2_record(api):
         ("Department of Physics, City University of Hong Kong", "03q8dnn23"),
         # an institute whose name holds its parent's, not in the subset
         ("Institute of Biomedical Sciences, Academia Sinica, Taipei, Taiwan", "00tk6s776"),
+        # a typo read past, though "Universidad Nacional" is found as written
+        ("Department of Chemistry, Universidad Nacional Autnoma de Mexico", "01tmp8f25"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

@@ -90,6 +90,8 @@ RECORDS = {
             {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
         ],
     ),
+    "northgate": make_org("Northgate Institute", GB),
+    "metallurgy": make_org("Northgate Institute of Metallurgy", GB),
     "boston": make_org(
         "Boston University",
         location("Boston", "US", "United States", "NA", "North America"),
@@ -207,6 +209,14 @@ def test_a_mistyped_name_is_found(matcher, text, expected):
     ranked = matcher.rank(text).matches
     assert keys(ranked)[:1] == [expected]
     assert ranked[0].matching_type == "FUZZY"
+
+
+def test_a_typo_is_read_past_where_a_shorter_name_was_found_as_written(matcher):
+    """"Northgate Institute" is found whole inside the part; the part as likely meant names
+    another organization better."""
+    ranked = matcher.rank("Northgate Institute of Metalurgy").matches
+    assert keys(ranked)[:1] == ["metallurgy"]
+    assert "northgate" in keys(ranked)
 
 
 def test_a_city_is_no_evidence_for_an_organization_named_after_it(matcher):

@@ -5,8 +5,8 @@
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
    that acronym, records whose name is a run of the part's words, and the best word
-   matches (BM25, without stop words and words most records hold). When no name is found
-   as written, long words that no name holds are taken for typos of words one edit away.
+   matches (BM25, without stop words and words most records hold); and the same again with
+   long words that no name holds taken for typos of words one edit away.
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
@@ -124,12 +124,12 @@ class AffiliationMatcher:
         searched = _searched(parts)
         for number, span, single in searched:
             keep(self._candidates(span, all_status, single, named_countries), number, single)
-        # A long word no name holds is likely mistyped ("Genenetech", "Berln"): when no name
-        # was found as written, the words are looked up as they were likely meant.
-        if not any(m.matching_type in ("EXACT", "PHRASE") and not m.weak for m in best.values()):
-            for number, span, single in searched:
-                if single:
-                    keep(self._mistyped(span, all_status), number, single)
+        # A long word no name holds is likely mistyped ("Genenetech", "Autnoma"): each part
+        # is also looked up as its words were likely meant, even where a name was found as
+        # written ("Universidad Nacional" in "Universidad Nacional Autnoma de Mexico").
+        for number, span, single in searched:
+            if single:
+                keep(self._mistyped(span, all_status), number, single)
         for match in best.values():
             # A name holding a comma, found whole ("Institute of Biomedical Sciences, Academia
             # Sinica"), names the unit's parent in its own words.
