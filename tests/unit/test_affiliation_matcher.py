@@ -212,7 +212,7 @@ def test_a_mistyped_name_is_found(matcher, text, expected):
 
 
 def test_a_typo_is_read_past_where_a_shorter_name_was_found_as_written(matcher):
-    """"Northgate Institute" is found whole inside the part; the part as likely meant names
+    """The part holds "Northgate Institute" whole; the part as likely meant names
     another organization better."""
     ranked = matcher.rank("Northgate Institute of Metalurgy").matches
     assert keys(ranked)[:1] == ["metallurgy"]

@@ -398,8 +398,8 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
 
 
 def _sorted_content(words: str) -> str:
-    """The content words in alphabetical order: compared by `fuzz.ratio`, as rapidfuzz's
-    `token_sort_ratio` would, with the part's sorted once for all the names."""
+    """The content words in alphabetical order, for `fuzz.ratio`: rapidfuzz's
+    `token_sort_ratio`, with the part's words sorted once for all of a candidate's names."""
     return " ".join(sorted(w for w in words.split() if w not in STOP_WORDS))
 
 
