@@ -173,7 +173,7 @@ def test_namesakes_are_weighed_as_one_and_told_apart_by_the_city():
 def test_of_namesakes_the_one_bearing_the_name_as_written_is_meant():
     """A string saying "City University of Hong Kong" names the one called so, not "City
     University of Hong Kong (Dongguan)", found by its name less its qualifier."""
-    bare = Match(org("dongguan"), None, 1.0, "EXACT", "x", "city university", bare=True)
+    bare = replace(found(org("dongguan"), 1.0, "city university"), bare=True)
     written = found(org("hong_kong"), 1.0, "city university")
     both = ranking("City University", bare, written)
     assert both.matches[pick(both, [0.3, 0.3], threshold=0.5)].info.id == "hong_kong"
