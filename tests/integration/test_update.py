@@ -4,11 +4,13 @@ worker serves the new dump when the command returns."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import httpx
 import pytest
 
+from resmeta.index.store import IndexStore
 from tests.conftest import Server
 from tests.factory import make_record, write_zip
 from tests.integration.test_cli import run
@@ -60,11 +62,21 @@ class Load:
                     self.outcomes[f"{path} {status}"] += 1
 
 
+def wait_for_workers(data, count: int, timeout: float = 60) -> None:
+    """/heartbeat answers as soon as one worker is up: wait until `count` have opened the
+    index, so that the update has them all to switch."""
+    deadline = time.monotonic() + timeout
+    while len(IndexStore(data).servers()) < count:
+        assert time.monotonic() < deadline, f"{count} workers did not start in {timeout:g} s"
+        time.sleep(0.1)
+
+
 def test_update_under_load_switches_every_worker_and_fails_no_request(tmp_path, dumps):
     old, new, added_id = dumps
     data = tmp_path / "data"
     server = Server("--dump", str(old), "--data-dir", str(data), "--workers", "2").wait_ready()
     try:
+        wait_for_workers(data, 2)
         with Load(server.url, added_id) as load:
             before = sum(load.outcomes.values())
             result = run("update", "--dump", str(new), "--data-dir", str(data))
