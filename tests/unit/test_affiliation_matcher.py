@@ -92,6 +92,7 @@ RECORDS = {
     ),
     "northgate": make_org("Northgate Institute", GB),
     "metallurgy": make_org("Northgate Institute of Metallurgy", GB),
+    "microbiology": make_org("Molecular Microbiology", GB, types=["company"]),
     "boston": make_org(
         "Boston University",
         location("Boston", "US", "United States", "NA", "North America"),
@@ -434,6 +435,27 @@ def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):
     check_invariants(matches)
     assert chosen(matches) == ["biomedical"]
     assert matches[0].pair and not matches[0].weak
+
+
+def test_a_name_that_is_the_subject_of_a_unit_is_weak(matcher):
+    """A string saying "Department of Molecular Microbiology" names a department, not the
+    organization called "Molecular Microbiology"."""
+    text = "Department of Molecular Microbiology and Immunology"
+    found = {KEY_OF[m.info.id]: m for m in matcher.rank(text).matches}
+    assert found["microbiology"].matching_type == "PHRASE" and found["microbiology"].weak
+    assert chosen(matcher.match(text)) == []
+    matches = matcher.match(f"{text}, Westbrook University")
+    check_invariants(matches)
+    assert chosen(matches) == ["westbrook"]
+
+
+def test_a_name_after_a_unit_of_another_name_is_not_weak(matcher):
+    """In "Clinical Institute of Westbrook University" the name is what the unit belongs
+    to, not its subject."""
+    matches = matcher.match("Clinical Institute of Westbrook University")
+    check_invariants(matches)
+    assert chosen(matches) == ["westbrook"]
+    assert not matches[0].weak
 
 
 def test_a_match_on_words_that_many_names_hold_is_marked(tmp_path):

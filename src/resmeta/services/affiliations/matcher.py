@@ -387,12 +387,15 @@ def _unspaced_script(char: str) -> bool:
 def _inside_score(name: str, span: str) -> tuple[float, bool]:
     """The score of a name found whole inside a longer part: from `PHRASE_SCORE`, more as
     it covers more of the part; and whether it is too weak to choose, when the name is a
-    generic unit ("department of health") or names what another organization belongs to
-    ("Aarhus University" in "Aarhus University Hospital")."""
+    generic unit ("department of health"), names what another organization belongs to
+    ("Aarhus University" in "Aarhus University Hospital"), or names the subject of a unit
+    the part begins with ("Molecular Microbiology" in "Department of Molecular Microbiology
+    and Immunology")."""
     score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
-    _, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
+    before, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
     after = rest.split(" ", 1)[0] if found else ""
-    if _names_a_unit(name) or after in OWNED_BY_NAME:
+    subject = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
+    if _names_a_unit(name) or after in OWNED_BY_NAME or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
 
