@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from resmeta.services.affiliations.chooser import Chooser, choices
 from resmeta.services.affiliations.evaluation import Example, Report, known_only
 from resmeta.services.affiliations.features import FEATURES, features
+from resmeta.services.affiliations.forest import Forest
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from resmeta.services.affiliations.ranking import Ranking
 
@@ -129,7 +130,7 @@ def train(
             for tenth in range(1, 10)
         },
     }
-    return Chooser(_model().fit(rows, targets), threshold, details), details
+    return Chooser(Forest.from_sklearn(_model().fit(rows, targets)), threshold, details), details
 
 
 def _mean_accuracy(reports: dict[str, dict]) -> float:
