@@ -7,7 +7,9 @@ what is chosen, order and bounds), not particular numbers.
 import json
 
 import pytest
+import tantivy
 
+from resmeta.index import reader as reader_module
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import matcher as matcher_module
 from resmeta.services.affiliations.matcher import COMMON_RECORDS, AffiliationMatcher
@@ -468,6 +470,22 @@ def test_a_match_on_words_that_many_names_hold_is_marked(tmp_path):
     named = matcher.rank("University of Oxford").matches
     assert named[0].info.id == oxford["id"].removeprefix("https://ror.org/")
     assert not named[0].common_words_only
+
+
+def test_records_matching_views_are_read_once_while_recently_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader_module, "MATCHING_CACHE_SIZE", 10)
+    places = [make_org(f"University of Place{n}", GB) for n in range(30)]
+    index = OrganizationIndex(build_index(tmp_path, places))
+    everything = tantivy.Query.all_query()
+    first = index.matching_candidates(everything, 30)
+    assert sorted(info.display for _, info, _ in first) == sorted(
+        record["names"][0]["value"] for record in places
+    )
+    assert len(index._matching) == 10  # the cache stays bounded
+    latest, oldest = first[-1][1], first[0][1]
+    assert index.matching_record(latest.id)[0] is latest  # read from the cache
+    again = index.matching_record(oldest.id)[0]
+    assert again == oldest and again is not oldest  # read again, the same
 
 
 def test_all_status_still_finds_active_records(matcher):

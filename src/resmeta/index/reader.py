@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from resmeta.index.matching import decode as decode_matching
 
 AGGREGATION_SIZE = 1000  # larger than any facet's number of distinct values
 SHARE_CACHE_SIZE = 100_000
+# Records' matching views kept decoded (about 30 MB): the same organizations are candidates
+# for many affiliation strings, and reading one costs more than scoring it.
+MATCHING_CACHE_SIZE = 16_384
 
 
 class SearchFailed(Exception):
@@ -54,6 +58,7 @@ class OrganizationIndex:
         self.schema = self._index.schema
         self._searcher = self._index.searcher()
         self._shares: dict[tuple[str, str], float] = {}
+        self._matching: OrderedDict[tuple[int, int], MatchingInfo] = OrderedDict()
 
     @property
     def num_docs(self) -> int:
@@ -116,10 +121,20 @@ class OrganizationIndex:
     ) -> list[tuple[float, MatchingInfo, tantivy.DocAddress]]:
         """The best `limit` hits with what affiliation matching compares of each."""
         hits = self._searcher.search(query, limit, count=False).hits
-        return [
-            (score, decode_matching(self._searcher.doc(address)[MATCHING][0]), address)
-            for score, address in hits
-        ]
+        return [(score, self._matching_info(address), address) for score, address in hits]
+
+    def _matching_info(self, address: tantivy.DocAddress) -> MatchingInfo:
+        """The record's matching view, decoded once while it is among the most recently
+        used. (Each step is one atomic call, so threads sharing the index at worst decode a
+        record twice.)"""
+        key = (address.segment_ord, address.doc)
+        info = self._matching.pop(key, None)
+        if info is None:
+            info = decode_matching(self._searcher.doc(address)[MATCHING][0])
+            if len(self._matching) >= MATCHING_CACHE_SIZE:
+                self._matching.popitem(last=False)
+        self._matching[key] = info
+        return info
 
     def matching_record(self, bare_id: str) -> tuple[MatchingInfo, tantivy.DocAddress] | None:
         """What affiliation matching compares of one record, by bare ID, and its address."""

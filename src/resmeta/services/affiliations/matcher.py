@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import tantivy
@@ -62,6 +63,7 @@ OWNED_BY_NAME = frozenset(
 )
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
+SORTED_NAMES = 32_768  # names kept with their words sorted: candidates recur across strings
 MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
 
 
@@ -400,6 +402,7 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     return score, False
 
 
+@functools.lru_cache(maxsize=SORTED_NAMES)
 def _sorted_content(words: str) -> str:
     """The content words in alphabetical order, for `fuzz.ratio`: rapidfuzz's
     `token_sort_ratio`, with the part's words sorted once for all of a candidate's names."""
