@@ -289,6 +289,14 @@ def test_a_model_trained_on_other_features_is_rejected(tmp_path):
         Chooser.load(path)
 
 
+def test_a_file_without_a_model_is_rejected(tmp_path):
+    path = tmp_path / "empty.pickle"
+    saved = {"model": None, "threshold": 0.5, "features": list(FEATURES), "details": {}}
+    path.write_bytes(pickle.dumps(saved))
+    with pytest.raises(ChooserError, match="empty.pickle: not a resmeta chooser model"):
+        Chooser.load(path)
+
+
 def test_the_model_named_by_resmeta_chooser_is_the_default(tmp_path, monkeypatch):
     path = tmp_path / "mine.pickle"
     Chooser(default_chooser().model, 0.77, {"mine": True}).save(path)

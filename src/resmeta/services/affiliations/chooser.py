@@ -55,7 +55,10 @@ class Chooser:
                 " train it again with `resmeta train-chooser`"
             )
         if not isinstance(model, Forest):  # written by resmeta before it kept the trees alone
-            model = Forest.from_sklearn(model)
+            try:
+                model = Forest.from_sklearn(model)
+            except Exception as error:
+                raise ChooserError(f"{path}: not a resmeta chooser model ({error})") from None
         return cls(model, threshold, details)
 
     def save(self, path: Path) -> None:

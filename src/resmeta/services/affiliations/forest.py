@@ -1,7 +1,7 @@
 """The chooser's fitted model as plain arrays, evaluated with numpy.
 
 scikit-learn trains the model (`training.py`); choosing only evaluates its trees. Importing
-scikit-learn costs a process about 0.8 s and 100 MB, and each call to its `predict_proba`
+scikit-learn costs a process about a second and 90 MB, and each call to its `predict_proba`
 about 1 ms however few rows it has: every server process, bulk worker and single request
 paid for it. `Forest` keeps only what prediction needs and gives the same probabilities.
 
