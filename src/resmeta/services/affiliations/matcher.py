@@ -61,6 +61,11 @@ MAX_PARTS = 30
 OWNED_BY_NAME = frozenset(
     "hospital hospitals clinic clinics museum library press foundation".split()
 )
+# Words that make a name an institution's, which units belong to, not a unit's subject
+INSTITUTION_WORDS = frozenset(
+    "university universidad universidade universite universitat universita universiteit "
+    "universitet college institute institut institutet instituto academy hospital".split()
+)
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 SORTED_NAMES = 32_768  # names kept with their words sorted: candidates recur across strings
@@ -392,11 +397,13 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     generic unit ("department of health"), names what another organization belongs to
     ("Aarhus University" in "Aarhus University Hospital"), or names the subject of a unit
     the part begins with ("Molecular Microbiology" in "Department of Molecular Microbiology
-    and Immunology")."""
+    and Immunology"; an institution so placed is what the unit belongs to: "Institute of
+    Zhejiang University")."""
     score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
     before, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
     after = rest.split(" ", 1)[0] if found else ""
-    subject = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
+    leads = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
+    subject = leads and INSTITUTION_WORDS.isdisjoint(name.split())
     if _names_a_unit(name) or after in OWNED_BY_NAME or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
