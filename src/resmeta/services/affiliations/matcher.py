@@ -409,11 +409,14 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     return score, False
 
 
-@functools.lru_cache(maxsize=SORTED_NAMES)
 def _sorted_content(words: str) -> str:
     """The content words in alphabetical order, for `fuzz.ratio`: rapidfuzz's
     `token_sort_ratio`, with the part's words sorted once for all of a candidate's names."""
     return " ".join(sorted(w for w in words.split() if w not in STOP_WORDS))
+
+
+# Parts are not kept: they seldom recur, and would crowd out the names.
+_sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
 
 
 def _names_a_unit(words: str) -> bool:
@@ -436,7 +439,7 @@ def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, 
         score = max(
             fuzz.ratio(span, name) / 100,
             # the same words in another order: "leipzig university", "university of leipzig"
-            REORDERED * fuzz.ratio(reordered, _sorted_content(name)) / 100,
+            REORDERED * fuzz.ratio(reordered, _sorted_name(name)) / 100,
         )
         if score > best:
             best, kind, weak = score, "FUZZY", False
