@@ -181,15 +181,32 @@ def test_of_namesakes_the_one_bearing_the_name_as_written_is_meant():
     assert pick(both_bare, [0.3, 0.3], threshold=0.5) is None
 
 
+def test_of_namesakes_the_one_the_model_finds_far_likelier_is_meant():
+    english = found(org("english", children=["x"]), 1.0, "newcastle university")
+    australian = found(org("australian"), 1.0, "newcastle university")
+    both = ranking("Newcastle University", australian, english)
+    assert both.matches[pick(both, [0.3, 0.5], threshold=0.5)].info.id == "english"
+    assert likeliest(both, [0.3, 0.5])[1] == 0.8  # the chance that either is meant
+    assert pick(both, [0.45, 0.5], threshold=0.5) is None  # not likelier enough
+    assert pick(both, [0.0, 0.6], threshold=0.5) == 1
+
+
+def test_of_namesakes_the_city_named_outweighs_the_models_preference():
+    boston = found(org("boston", city="boston"), 1.0, "lincoln hospital")
+    denver = found(org("denver", city="denver"), 1.0, "lincoln hospital")
+    with_city = ranking("Lincoln Hospital, Denver", boston, denver)
+    assert with_city.matches[pick(with_city, [0.6, 0.2], threshold=0.5)].info.id == "denver"
+
+
 def test_of_namesakes_a_single_university_or_a_far_larger_one_is_meant():
     college = found(org("college"), 1.0, "springfield college")
     company = found(org("company", types=["company"]), 1.0, "springfield college")
     both = ranking("Springfield College", company, college)
-    assert both.matches[pick(both, [0.4, 0.3], threshold=0.5)].info.id == "college"
+    assert both.matches[pick(both, [0.35, 0.3], threshold=0.5)].info.id == "college"
     large = found(org("large", children=["x", "y", "z"]), 1.0, "northwestern university")
     small = found(org("small"), 1.0, "northwestern university")
     both = ranking("Northwestern University", small, large)
-    assert both.matches[pick(both, [0.4, 0.3], threshold=0.5)].info.id == "large"
+    assert both.matches[pick(both, [0.35, 0.3], threshold=0.5)].info.id == "large"
 
 
 # -- multisearch: every organization the string names ------------------------------------------

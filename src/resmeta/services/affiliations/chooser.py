@@ -22,6 +22,7 @@ from resmeta.services.affiliations.ranking import Match, Ranking
 
 SHIPPED = Path(__file__).with_name("chooser.pickle")
 PROMINENCE = 3  # how many times more units make one of namesakes the one meant
+FAVOURITE = 1.2  # how many times likelier than the others makes one of namesakes the one meant
 # An organization named besides the chosen one is chosen too, with `multisearch`, when its
 # chance reaches this share of the threshold: the model learned from strings labelled with
 # one organization each, so it rates a second one, even one plainly named, lower.
@@ -127,14 +128,15 @@ def as_chosen(ranking: Ranking, chances: list[float], position: int) -> tuple[in
     could be), and the chance that choice rests on.
 
     A match could be chosen if the string could name it alone (not `weak`). Its namesakes
-    (other organizations found by the same words, as well) are weighed with it, as one,
-    since the model cannot tell them apart: a rule does (`_tell_apart`), or none is chosen.
-    A unit named as well as its parent gives way to it.
+    (other organizations found by the same words, as well) are weighed with it, as one, since
+    the string says no more of which it means: rules, or the model's clear preference, tell
+    them apart (`_tell_apart`), or none is chosen. A unit named as well as its parent gives
+    way to it.
     """
     namesakes = _namesakes(ranking, position)
     chance = min(sum(chances[i] for i in namesakes), 1.0)
     if len(namesakes) > 1:
-        position = _tell_apart(ranking, namesakes)
+        position = _tell_apart(ranking, chances, namesakes)
     if position is None or ranking.matches[position].weak:
         return None, chance
     return _parent_if_named(ranking, position), chance
@@ -186,16 +188,26 @@ def _kin(match: Match) -> set[str]:
     return {match.info.id, *match.info.parents, *match.info.children}
 
 
-def _tell_apart(ranking: Ranking, namesakes: list[int]) -> int | None:
+def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) -> int | None:
     """The one of namesakes in the city the string names; else the one that bears the name
     as written, where the others bear it only less a qualifier ("City University of Hong
-    Kong", not "City University of Hong Kong (Dongguan)"); else the single university among
-    them; else one with far more units in ROR than any other ("Northwestern University" in
-    Illinois). Otherwise the string does not say which: None."""
+    Kong", not "City University of Hong Kong (Dongguan)"); else the one the model finds
+    `FAVOURITE` times likelier than any other; else the single university among them; else
+    one with far more units in ROR than any other ("Northwestern University" in Illinois).
+    Otherwise the string does not say which: None.
+
+    The model tells namesakes apart by what they are (a funder, a unit, how many units they
+    have) and what else the string names (a unit of one of them): "Newcastle University" is
+    the English one, though the Australian one has that name too.
+    """
     matches = ranking.matches
     namesakes = [i for i in namesakes if ranking.names_city(matches[i])] or namesakes
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if not matches[i].bare] or namesakes
+    if len(namesakes) > 1:
+        likeliest, runner_up = sorted(namesakes, key=lambda i: -chances[i])[:2]
+        if chances[likeliest] > FAVOURITE * chances[runner_up]:
+            namesakes = [likeliest]
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if "education" in matches[i].info.types] or namesakes
     if len(namesakes) > 1:
