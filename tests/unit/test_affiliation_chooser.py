@@ -87,6 +87,18 @@ def test_relations_among_the_candidates_are_features():
     assert value(other_row, "kind_fuzzy") == 1.0 and value(unit_row, "kind_exact") == 1.0
 
 
+def test_namesakes_alike_but_for_their_ids_are_rated_alike():
+    """Ties are ranked by ROR ID, which says nothing of which is meant: no feature, and so
+    no chance, may depend on that order."""
+    twins = ranking("Lincoln Hospital", *(found(org(i), 1.0, "lincoln hospital") for i in "ab"))
+    first, second = features(twins)
+    assert first == second
+    assert value(first, "rank") == 0.0 and value(first, "is_first") == 1.0
+    chances = default_chooser().probabilities([twins])[0]
+    assert chances[0] == chances[1]
+    assert pick(twins, chances, threshold=0.01) is None
+
+
 def test_the_city_is_evidence_only_when_named_besides_the_matched_words():
     aarhus = found(org("aarhus", city="aarhus"), 1.0, "aarhus university")
     alone = features(ranking("Aarhus University", aarhus))[0]
@@ -177,6 +189,7 @@ def test_of_namesakes_the_one_bearing_the_name_as_written_is_meant():
     written = found(org("hong_kong"), 1.0, "city university")
     both = ranking("City University", bare, written)
     assert both.matches[pick(both, [0.3, 0.3], threshold=0.5)].info.id == "hong_kong"
+    assert both.matches[pick(both, [0.6, 0.2], threshold=0.5)].info.id == "hong_kong"
     both_bare = ranking("City University", bare, replace(written, bare=True))
     assert pick(both_bare, [0.3, 0.3], threshold=0.5) is None
 
@@ -189,6 +202,10 @@ def test_of_namesakes_the_one_the_model_finds_far_likelier_is_meant():
     assert likeliest(both, [0.3, 0.5])[1] == 0.8  # the chance that either is meant
     assert pick(both, [0.45, 0.5], threshold=0.5) is None  # not likelier enough
     assert pick(both, [0.0, 0.6], threshold=0.5) == 1
+    college = found(org("college"), 1.0, "springfield college")
+    company = found(org("company", types=["company"]), 1.0, "springfield college")
+    both = ranking("Springfield College", company, college)
+    assert both.matches[pick(both, [0.5, 0.3], threshold=0.5)].info.id == "company"
 
 
 def test_of_namesakes_the_city_named_outweighs_the_models_preference():

@@ -13,6 +13,7 @@ from resmeta.index import reader as reader_module
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import matcher as matcher_module
 from resmeta.services.affiliations.matcher import COMMON_RECORDS, AffiliationMatcher
+from resmeta.services.affiliations.text import split_parts
 from tests.factory import (
     CA,
     FR,
@@ -81,6 +82,7 @@ RECORDS = {
         types=["government"],
         acronyms=["CNRS"],
     ),
+    "deccan": make_org("Deccan College of Medical Sciences", GB, acronyms=["DCMS"]),
     "harbour": make_org("Harbour City University", GB),
     "harbour_campus": make_org("Harbour City University (Northgate)", GB),
     # a unit whose parent is not in the index
@@ -266,9 +268,10 @@ def test_two_unrelated_organizations_named_equally_well_choose_nothing(matcher):
 
 
 def test_of_unrelated_equals_the_company_is_not_chosen(matcher):
-    """Namesakes are weighed as one and, if the model is sure enough of them, the single
-    university among them is chosen (`chooser._tell_apart`, tested with given chances in
-    test_affiliation_chooser.py); the company never is."""
+    """Namesakes are weighed as one and, if the model is sure enough of them, the one it
+    finds far likelier, else the single university among them, is chosen
+    (`chooser._tell_apart`, tested with given chances in test_affiliation_chooser.py): here
+    the company is not."""
     matches = matcher.match("Springfield College")
     check_invariants(matches)
     scores = {KEY_OF[m.info.id]: m.score for m in matches}
@@ -337,6 +340,36 @@ def test_an_acronym_names_the_one_organization_using_it_in_the_country_named(mat
         assert keys(acronyms) == [named]  # the other is located elsewhere
         assert not acronyms[0].weak
         assert acronyms[0].score == matcher_module.UNIQUE_ACRONYM_SCORE
+
+
+@pytest.mark.parametrize(
+    ("text", "weak"),
+    [
+        ("DCMS", False),
+        ("DCMS, Westbrook University", False),
+        ("Dresden Center for Computational Materials Science (DCMS)", True),
+        ("DCMS - Dresden Center for Computational Materials Science", True),
+    ],
+)
+def test_an_acronym_spelled_out_beside_it_as_another_name_stands_for_that_name(matcher, text, weak):
+    """ "DCMS", which one organization alone uses, names it; but beside "Dresden Center for
+    Computational Materials Science", whose initials it is, it stands for that name."""
+    (acronym,) = [m for m in matcher.rank(text).matches if m.matching_type == "ACRONYM"]
+    assert KEY_OF[acronym.info.id] == "deccan"
+    assert acronym.weak is weak
+    if weak:
+        assert chosen(matcher.match(text)) == []
+
+
+def test_an_acronym_beside_its_own_organizations_name_keeps_its_weight(matcher):
+    """Where the name beside it is one of its organization's (found less well than the
+    acronym, as a name inside a longer part may be), the acronym stands for it."""
+    (acronym,) = matcher.rank("DCMS").matches
+    acronym.part = 1
+    own = split_parts("Deccan College of Medical Sciences Hyderabad, DCMS")
+    other = split_parts("Dresden Center for Computational Materials Science, DCMS")
+    assert not matcher_module._spelled_out_beside(acronym, own)
+    assert matcher_module._spelled_out_beside(acronym, other)
 
 
 @pytest.mark.parametrize(("acronym", "key"), [("UPSaclay", "saclay"), ("UdeM", "montreal")])

@@ -191,23 +191,24 @@ def _kin(match: Match) -> set[str]:
 def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) -> int | None:
     """The one of namesakes in the city the string names; else the one that bears the name
     as written, where the others bear it only less a qualifier ("City University of Hong
-    Kong", not "City University of Hong Kong (Dongguan)"); else the one the model finds
-    `FAVOURITE` times likelier than any other; else the single university among them; else
-    one with far more units in ROR than any other ("Northwestern University" in Illinois).
-    Otherwise the string does not say which: None.
+    Kong", not "City University of Hong Kong (Dongguan)"); else the one the model finds more
+    than `FAVOURITE` times likelier than any other; else the single university among them;
+    else one with far more units in ROR than any other ("Northwestern University" in
+    Illinois). Otherwise the string does not say which: None.
 
-    The model tells namesakes apart by what they are (a funder, a unit, how many units they
-    have) and what else the string names (a unit of one of them): "Newcastle University" is
-    the English one, though the Australian one has that name too.
+    The model tells namesakes apart only by what differs between them: what they are (a
+    funder, a unit, how many units they have), how each was found, and what else the string
+    names (a unit of one of them). "Newcastle University" is the English one, though the
+    Australian one has that name too; namesakes alike in all of this are rated alike.
     """
     matches = ranking.matches
     namesakes = [i for i in namesakes if ranking.names_city(matches[i])] or namesakes
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if not matches[i].bare] or namesakes
     if len(namesakes) > 1:
-        likeliest, runner_up = sorted(namesakes, key=lambda i: -chances[i])[:2]
-        if chances[likeliest] > FAVOURITE * chances[runner_up]:
-            namesakes = [likeliest]
+        favourite, second = sorted(namesakes, key=lambda i: -chances[i])[:2]
+        if chances[favourite] > FAVOURITE * chances[second]:
+            namesakes = [favourite]
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if "education" in matches[i].info.types] or namesakes
     if len(namesakes) > 1:

@@ -77,9 +77,11 @@ def features(ranking: Ranking) -> list[list[float]]:
     whole_parts = {p.normal for p in ranking.parts}
     high_parts = sorted({m.part for m in matches if m.score >= HIGH})
     rows = []
-    for rank, match in enumerate(matches):
+    for match in matches:
         info = match.info
-        following = matches[rank + 1].score if rank + 1 < len(matches) else 0.0
+        # Ties are ranked alike: their order (by ROR ID) says nothing of which is meant.
+        rank = sum(m.score > match.score for m in matches)
+        following = max((m.score for m in matches if m.score < match.score), default=0.0)
         parents = [by_id[i].score for i in info.parents if i in by_id]
         children = [by_id[i].score for i in info.children if i in by_id]
         span_words = len(match.span.split())

@@ -154,6 +154,10 @@ class AffiliationMatcher:
             # evidence for "Boston University", found by the same word.
             if match.matching_type != "EXACT" and match.span in match.info.cities:
                 match.weak = True
+            # "DCMS" in "Dresden Center for Computational Materials Science (DCMS)" stands for
+            # the name beside it, not for "Deccan College of Medical Sciences", which uses it.
+            if match.matching_type == "ACRONYM" and _spelled_out_beside(match, parts):
+                match.weak = True
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
         ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
         for match in ranked:
@@ -407,6 +411,30 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     if _names_a_unit(name) or after in OWNED_BY_NAME or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
+
+
+def _spelled_out_beside(acronym: Match, parts: list[Part]) -> bool:
+    """Whether a part beside the one `acronym` was found in spells it out, as a name that
+    is none of its organization's."""
+    if acronym.pair:
+        return False
+    for number in (acronym.part - 1, acronym.part + 1):
+        if 0 <= number < len(parts):
+            words = parts[number].normal
+            own = any(f" {name} " in f" {words} " for name in acronym.info.names)
+            if _spells(acronym.span, words) and not own:
+                return True
+    return False
+
+
+def _spells(acronym: str, words: str) -> bool:
+    """Whether the letters of `acronym` are initials of `words` in order, the first of them
+    the first: "dcms" of "dresden center for computational materials science"."""
+    initials = [word[0] for word in words.split() if word not in STOP_WORDS]
+    if not initials or acronym[:1] != initials[0]:
+        return False
+    rest = iter(initials[1:])
+    return all(letter in rest for letter in acronym[1:])
 
 
 def _sorted_content(words: str) -> str:
