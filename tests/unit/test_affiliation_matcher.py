@@ -12,7 +12,11 @@ import tantivy
 from resmeta.index import reader as reader_module
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import matcher as matcher_module
-from resmeta.services.affiliations.matcher import COMMON_RECORDS, AffiliationMatcher
+from resmeta.services.affiliations.matcher import (
+    COMMON_RECORDS,
+    PHRASE_SCORE,
+    AffiliationMatcher,
+)
 from resmeta.services.affiliations.text import split_parts
 from tests.factory import (
     CA,
@@ -97,6 +101,10 @@ RECORDS = {
     "northgate": make_org("Northgate Institute", GB),
     "metallurgy": make_org("Northgate Institute of Metallurgy", GB),
     "microbiology": make_org("Molecular Microbiology", GB, types=["company"]),
+    "fudan": make_org("Fudan University", location("Shanghai", "CN", "China", "AS", "Asia")),
+    "sciencepark": make_org("SciencePark Corporation", JP, types=["company"]),
+    "science_park": make_org("Northgate Science Park", GB, types=["facility"]),
+    "science_park_b": make_org("Science Park Westbrook", GB, types=["facility"]),
     "boston": make_org(
         "Boston University",
         location("Boston", "US", "United States", "NA", "North America"),
@@ -214,6 +222,49 @@ def test_a_mistyped_name_is_found(matcher, text, expected):
     ranked = matcher.rank(text).matches
     assert keys(ranked)[:1] == [expected]
     assert ranked[0].matching_type == "FUZZY"
+
+
+def test_a_name_written_as_two_words_is_found(matcher):
+    """Names from languages written without spaces are often split ("Fu Dan" for
+    "Fudan"): neighbouring words that more names hold as one word than in a row are
+    joined, and not others ("science park", though "SciencePark Corporation" exists)."""
+    ranked = matcher.rank("School of Life Sciences, Fu Dan University").matches
+    assert keys(ranked)[:1] == ["fudan"]
+    assert ranked[0].matching_type == "FUZZY"
+    assert ranked[0].substring == "Fu Dan University"
+    assert matcher._joined("fu dan university".split()) == ["fudan", "university"]
+    assert matcher._joined("science park".split()) == ["science", "park"]
+    assert "sciencepark" not in keys(matcher.rank("Institute of Physics, Science Park").matches)
+
+
+def test_a_mistyped_name_is_found_inside_a_longer_part(matcher):
+    """A name found whole inside the part once its typos are read as meant scores as well
+    as the part as written matches the part as meant: less than as written."""
+    ranked = matcher.rank("Harbour City Universty School of Law").matches
+    assert keys(ranked)[:1] == ["harbour"]
+    assert ranked[0].matching_type == "FUZZY"
+    as_written = matcher.rank("Harbour City University School of Law").matches
+    assert keys(as_written)[:1] == ["harbour"]
+    assert PHRASE_SCORE <= ranked[0].score < as_written[0].score
+
+
+def test_namesakes_do_not_crowd_out_what_another_part_names(tmp_path):
+    """More organizations than a ranking holds share a name ("Ministry of Education", in
+    many countries): the best match of every other part that names one well is kept."""
+    countries = [("Lima", "PE", "Peru"), ("Quito", "EC", "Ecuador"), ("Accra", "GH", "Ghana")]
+    countries += [(f"City {n}", code, f"Land {n}") for n, code in enumerate("ABCDEFGHIJ")]
+    ministries = [
+        make_org("Ministry of Education", location(*place), types=["government"])
+        for place in countries
+    ]
+    hebei = make_org("Hebei Medical University", location("Shijiazhuang", "CN", "China"))
+    assert len(ministries) > matcher_module.MAX_ITEMS
+    index = OrganizationIndex(build_index(tmp_path, [*ministries, hebei]))
+    text = "Key Laboratory of Neural Biology, Ministry of Education, Hebei Medical University"
+    ranked = AffiliationMatcher(index).rank(text).matches
+    assert len(ranked) == matcher_module.MAX_ITEMS
+    assert hebei["id"].removeprefix("https://ror.org/") in [m.info.id for m in ranked]
+    assert sum(m.info.display == "Ministry of Education" for m in ranked) == len(ranked) - 1
 
 
 def test_a_typo_is_read_past_where_a_shorter_name_was_found_as_written(matcher):

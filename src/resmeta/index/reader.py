@@ -104,6 +104,11 @@ class OrganizationIndex:
         return Hits(result.count, [self._document(address, document) for _, address in result.hits])
 
     @_engine_call
+    def count(self, query: tantivy.Query) -> int:
+        """How many records match `query`."""
+        return self._searcher.search(query, 1, count=True).count
+
+    @_engine_call
     def term_counts(self, query: tantivy.Query, fields: list[str]) -> dict[str, dict[str, int]]:
         """For each fast keyword field, how many matching records hold each value."""
         aggregations = {

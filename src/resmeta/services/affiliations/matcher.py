@@ -6,7 +6,8 @@
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
    that acronym, records whose name is a run of the part's words, and the best word
    matches (BM25, without stop words and words most records hold); and the same again with
-   long words that no name holds taken for typos of words one edit away.
+   long words that no name holds taken for typos of words one edit away, and two words
+   that names hold as one joined ("Fu Dan University").
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
@@ -14,7 +15,8 @@
    organization uses them. A candidate located outside every country the string names is
    dropped; a generically named unit ("Department of Medicine") whose parent the string
    does not name (not even in the unit's own name) is weakened, and so is a candidate found
-   only by the name of its city.
+   only by the name of its city. The best `MAX_ITEMS` are kept, among them the best found
+   by each run of words that names one well, however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -158,8 +160,7 @@ class AffiliationMatcher:
             # the name beside it, not for "Deccan College of Medical Sciences", which uses it.
             if match.matching_type == "ACRONYM" and _spelled_out_beside(match, parts):
                 match.weak = True
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.info.id))
-        ranked = [m for m in ranked if m.score >= MIN_SCORE][:MAX_ITEMS]
+        ranked = _kept(sorted(best.values(), key=_order))
         for match in ranked:
             # "University" alone, or "Science and Technology" inside "College of Electronic
             # Science and Technology", says little of which organization is meant.
@@ -218,13 +219,44 @@ class AffiliationMatcher:
 
     def _mistyped(self, span: Part, all_status: bool) -> list[Match]:
         """Candidates for a part whose long words that no name holds are taken for typos of
-        words that names hold; scored against the part as written."""
+        words that names hold, and whose words that a name holds as one are joined ("Fu Dan
+        University"); scored against the part as written, and names found whole inside the
+        part as meant ("Zhejiang Univeristy School of Medicine") as well as it matches it."""
         words = span.normal.split()
-        meant = " ".join(self._meant(w) if len(w) >= TYPO_LENGTH else w for w in words).split()
+        joined = self._joined(words)
+        meant = " ".join(self._meant(w) if len(w) >= TYPO_LENGTH else w for w in joined).split()
         if meant == words:
             return []
         query = self._words_query(meant)
-        return self._usable(self._word_matches(span, query, WORD_CANDIDATES, True), all_status)
+        matches = self._word_matches(span, query, WORD_CANDIDATES, True)
+        as_meant = Part(span.text, " ".join(meant), " ".join(meant))
+        likeness = fuzz.ratio(span.normal, as_meant.normal) / 100
+        for match in self._names_inside(as_meant, meant):
+            matches.append(replace(match, score=match.score * likeness, matching_type="FUZZY"))
+        return self._usable(matches, all_status)
+
+    def _joined(self, words: list[str]) -> list[str]:
+        """`words`, with neighbours that are one word of a name, split, joined."""
+        result: list[str] = []
+        for word in words:
+            if result and self._split(result[-1], word):
+                result[-1] += word
+            else:
+                result.append(word)
+        return result
+
+    def _split(self, first: str, second: str) -> bool:
+        """Whether two words are one that names hold, split: more names hold it whole than
+        hold the two words in a row ("Fu Dan", for "Fudan"; not "Science Park", though a
+        "SciencePark" company has a name). Names from languages written without spaces
+        are split in many ways."""
+        if min(len(first), len(second)) < 2 or {first, second} & STOP_WORDS:
+            return False
+        whole = self.index.share(NAMES, first + second) * self.index.num_docs
+        if not whole:
+            return False
+        in_a_row = tantivy.Query.phrase_query(self.schema, NAMES, [first, second])
+        return whole > self.index.count(in_a_row)
 
     def _meant(self, word: str) -> str:
         """`word` if a name holds it, else its `_correction`."""
@@ -355,6 +387,26 @@ class AffiliationMatcher:
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
         )
+
+
+def _order(match: Match) -> tuple[float, str]:
+    return -match.score, match.info.id
+
+
+def _kept(ranked: list[Match]) -> list[Match]:
+    """The best `MAX_ITEMS` of `ranked` (best first) that score at least `MIN_SCORE`, with
+    the best found by each run of words that names an organization well among them:
+    namesakes ("Ministry of Education", in many countries) do not crowd out the
+    organization other words name ("Hebei Medical University")."""
+    ranked = [m for m in ranked if m.score >= MIN_SCORE]
+    firsts: dict[str, Match] = {}
+    for match in ranked:
+        if match.score >= PHRASE_SCORE:
+            firsts.setdefault(match.span, match)
+    kept = list(firsts.values())[:MAX_ITEMS]
+    taken = {match.info.id for match in kept}
+    kept += [m for m in ranked if m.info.id not in taken][: MAX_ITEMS - len(kept)]
+    return sorted(kept, key=_order)
 
 
 def _searched(parts: list[Part]) -> list[tuple[int, Part, bool]]:
