@@ -23,10 +23,10 @@ from resmeta.services.affiliations.text import split_parts
 from resmeta.services.affiliations.training import Labelled, train
 
 
-def org(bare_id, *, city="", types=("education",), parents=(), children=()):
+def org(bare_id, *, city="", types=("education",), parents=(), children=(), display=None):
     return MatchingInfo(
         id=bare_id,
-        display=bare_id,
+        display=display or bare_id,
         status="active",
         names=[bare_id],
         bare_names=[],
@@ -192,6 +192,24 @@ def test_of_namesakes_the_one_bearing_the_name_as_written_is_meant():
     assert both.matches[pick(both, [0.6, 0.2], threshold=0.5)].info.id == "hong_kong"
     both_bare = ranking("City University", bare, replace(written, bare=True))
     assert pick(both_bare, [0.3, 0.3], threshold=0.5) is None
+
+
+def test_of_namesakes_the_one_called_so_is_meant_not_one_with_that_alias():
+    """ "Hospital for Sick Children" is the name of Toronto's, and an alias of Great Ormond
+    Street Hospital: the string means the one called so, whatever the model prefers; but
+    the city the string names comes first."""
+    gosh = org("gosh", city="london", display="Great Ormond Street Hospital")
+    sickkids = org("sickkids", city="toronto", display="Hospital for Sick Children")
+    alias = found(gosh, 1.0, "hospital for sick children")
+    called = found(sickkids, 1.0, "hospital for sick children")
+    both = ranking("Hospital for Sick Children", alias, called)
+    assert both.matches[pick(both, [0.3, 0.3], threshold=0.5)].info.id == "sickkids"
+    assert both.matches[pick(both, [0.6, 0.2], threshold=0.5)].info.id == "sickkids"
+    in_london = ranking("Hospital for Sick Children, London", alias, called)
+    assert in_london.matches[pick(in_london, [0.3, 0.3], threshold=0.5)].info.id == "gosh"
+    other = found(org("other", display="Children's Hospital"), 1.0, "hospital for sick children")
+    aliases = ranking("Hospital for Sick Children", alias, other)
+    assert pick(aliases, [0.3, 0.3], threshold=0.5) is None
 
 
 def test_of_namesakes_the_one_the_model_finds_far_likelier_is_meant():

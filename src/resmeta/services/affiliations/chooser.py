@@ -19,6 +19,7 @@ from pathlib import Path
 from resmeta.services.affiliations.features import CLOSE, FEATURES, features
 from resmeta.services.affiliations.forest import Forest
 from resmeta.services.affiliations.ranking import Match, Ranking
+from resmeta.services.affiliations.text import normalise
 
 SHIPPED = Path(__file__).with_name("chooser.pickle")
 PROMINENCE = 3  # how many times more units make one of namesakes the one meant
@@ -191,8 +192,9 @@ def _kin(match: Match) -> set[str]:
 def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) -> int | None:
     """The one of namesakes in the city the string names; else the one that bears the name
     as written, where the others bear it only less a qualifier ("City University of Hong
-    Kong", not "City University of Hong Kong (Dongguan)"); else the one the model finds more
-    than `FAVOURITE` times likelier than any other; else the single university among them;
+    Kong", not "City University of Hong Kong (Dongguan)"); else the one called so, where the
+    others have the name as a label or alias; else the one the model finds more than
+    `FAVOURITE` times likelier than any other; else the single university among them;
     else one with far more units in ROR than any other ("Northwestern University" in
     Illinois). Otherwise the string does not say which: None.
 
@@ -206,6 +208,8 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if not matches[i].bare] or namesakes
     if len(namesakes) > 1:
+        namesakes = [i for i in namesakes if _by_display_name(matches[i])] or namesakes
+    if len(namesakes) > 1:
         favourite, second = sorted(namesakes, key=lambda i: -chances[i])[:2]
         if chances[favourite] > FAVOURITE * chances[second]:
             namesakes = [favourite]
@@ -217,6 +221,13 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
         if largest >= PROMINENCE * max(runner_up, 1):
             namesakes = by_size[:1]
     return namesakes[0] if len(namesakes) == 1 else None
+
+
+def _by_display_name(match: Match) -> bool:
+    """Whether `match` was found by its organization's display name, not only by a label or
+    alias: "Hospital for Sick Children" is Toronto's name, and an alias of Great Ormond
+    Street Hospital."""
+    return match.span == normalise(match.info.display)
 
 
 def _parent_if_named(ranking: Ranking, best: int) -> int:
