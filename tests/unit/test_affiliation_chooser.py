@@ -207,6 +207,12 @@ def test_of_namesakes_the_one_called_so_is_meant_not_one_with_that_alias():
     assert both.matches[pick(both, [0.6, 0.2], threshold=0.5)].info.id == "sickkids"
     in_london = ranking("Hospital for Sick Children, London", alias, called)
     assert in_london.matches[pick(in_london, [0.3, 0.3], threshold=0.5)].info.id == "gosh"
+    inside = ranking(  # "Royal Hospital for Sick Children": part of another's name
+        "Royal Hospital for Sick Children",
+        replace(alias, matching_type="PHRASE", score=0.98),
+        replace(called, matching_type="PHRASE", score=0.98),
+    )
+    assert pick(inside, [0.3, 0.3], threshold=0.5) is None
     other = found(org("other", display="Children's Hospital"), 1.0, "hospital for sick children")
     aliases = ranking("Hospital for Sick Children", alias, other)
     assert pick(aliases, [0.3, 0.3], threshold=0.5) is None

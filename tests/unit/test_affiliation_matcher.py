@@ -243,6 +243,7 @@ def test_a_mistyped_name_is_found_inside_a_longer_part(matcher):
     ranked = matcher.rank("Harbour City Universty School of Law").matches
     assert keys(ranked)[:1] == ["harbour"]
     assert ranked[0].matching_type == "FUZZY"
+    assert ranked[0].span == "harbour city universty school of law"  # found by the part
     as_written = matcher.rank("Harbour City University School of Law").matches
     assert keys(as_written)[:1] == ["harbour"]
     assert PHRASE_SCORE <= ranked[0].score < as_written[0].score

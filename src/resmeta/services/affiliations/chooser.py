@@ -224,10 +224,11 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
 
 
 def _by_display_name(match: Match) -> bool:
-    """Whether `match` was found by its organization's display name, not only by a label or
-    alias: "Hospital for Sick Children" is Toronto's name, and an alias of Great Ormond
-    Street Hospital."""
-    return match.span == normalise(match.info.display)
+    """Whether the part `match` was found by is its organization's display name, not only
+    a label or alias: "Hospital for Sick Children" is Toronto's name, and an alias of Great
+    Ormond Street Hospital. (Inside a longer part, the name may be part of another's: "Royal
+    Hospital for Sick Children".)"""
+    return match.matching_type == "EXACT" and match.span == normalise(match.info.display)
 
 
 def _parent_if_named(ranking: Ranking, best: int) -> int:

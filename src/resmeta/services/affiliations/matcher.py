@@ -10,7 +10,8 @@
    that names hold as one joined ("Fu Dan University").
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
-   from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more;
+   from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
+   (inside the part as meant, that times how well the part matches it as meant);
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
    organization uses them. A candidate located outside every country the string names is
    dropped; a generically named unit ("Department of Medicine") whose parent the string
@@ -220,8 +221,10 @@ class AffiliationMatcher:
     def _mistyped(self, span: Part, all_status: bool) -> list[Match]:
         """Candidates for a part whose long words that no name holds are taken for typos of
         words that names hold, and whose words that a name holds as one are joined ("Fu Dan
-        University"); scored against the part as written, and names found whole inside the
-        part as meant ("Zhejiang Univeristy School of Medicine") as well as it matches it."""
+        University"); scored against the part as written. A name found whole inside the part
+        as meant ("Zhejiang Unversity School of Medicine") scores as it would there, times
+        how well the part as written matches the part as meant; like any fuzzy match, it is
+        found by the whole part as written."""
         words = span.normal.split()
         joined = self._joined(words)
         meant = " ".join(self._meant(w) if len(w) >= TYPO_LENGTH else w for w in joined).split()
@@ -232,7 +235,8 @@ class AffiliationMatcher:
         as_meant = Part(span.text, " ".join(meant), " ".join(meant))
         likeness = fuzz.ratio(span.normal, as_meant.normal) / 100
         for match in self._names_inside(as_meant, meant):
-            matches.append(replace(match, score=match.score * likeness, matching_type="FUZZY"))
+            score = match.score * likeness
+            matches.append(replace(match, score=score, matching_type="FUZZY", span=span.normal))
         return self._usable(matches, all_status)
 
     def _joined(self, words: list[str]) -> list[str]:
@@ -246,13 +250,13 @@ class AffiliationMatcher:
         return result
 
     def _split(self, first: str, second: str) -> bool:
-        """Whether two words are one that names hold, split: more names hold it whole than
-        hold the two words in a row ("Fu Dan", for "Fudan"; not "Science Park", though a
-        "SciencePark" company has a name). Names from languages written without spaces
-        are split in many ways."""
+        """Whether two words are one that names hold, split: more records hold it whole in a
+        name than hold the two words in a row ("Fu Dan", for "Fudan"; not "Science Park",
+        though a "SciencePark" company has a name). Names from languages written without
+        spaces are split in many ways."""
         if min(len(first), len(second)) < 2 or {first, second} & STOP_WORDS:
             return False
-        whole = self.index.share(NAMES, first + second) * self.index.num_docs
+        whole = round(self.index.share(NAMES, first + second) * self.index.num_docs)
         if not whole:
             return False
         in_a_row = tantivy.Query.phrase_query(self.schema, NAMES, [first, second])
