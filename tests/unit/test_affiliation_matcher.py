@@ -238,8 +238,9 @@ def test_a_name_written_as_two_words_is_found(matcher):
 
 
 def test_a_mistyped_name_is_found_inside_a_longer_part(matcher):
-    """A name found whole inside the part once its typos are read as meant scores as well
-    as the part as written matches the part as meant: less than as written."""
+    """A name found whole inside the part once its typos are read as meant scores as it
+    would there, times how well the part as written matches the part as meant: less than
+    the name spelled right."""
     ranked = matcher.rank("Harbour City Universty School of Law").matches
     assert keys(ranked)[:1] == ["harbour"]
     assert ranked[0].matching_type == "FUZZY"

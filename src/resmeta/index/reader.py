@@ -147,13 +147,18 @@ class OrganizationIndex:
         hits = self.matching_candidates(query, 1)
         return (hits[0][1], hits[0][2]) if hits else None
 
+    def holders(self, field_name: str, term: str) -> int:
+        """How many records' `field_name` holds `term` (not cached: for terms that seldom
+        recur, which would crowd `share`'s cache)."""
+        return self._searcher.doc_freq(field_name, term)
+
     def share(self, field_name: str, term: str) -> float:
         """The share of records whose `field_name` holds `term` (cached per index: the
         cache goes with the index when a server switches to a new one)."""
         key = (field_name, term)
         share = self._shares.get(key)
         if share is None:
-            share = self._searcher.doc_freq(field_name, term) / max(self._searcher.num_docs, 1)
+            share = self.holders(field_name, term) / max(self._searcher.num_docs, 1)
             if len(self._shares) >= SHARE_CACHE_SIZE:
                 self._shares.clear()
             self._shares[key] = share

@@ -256,7 +256,7 @@ class AffiliationMatcher:
         spaces are split in many ways."""
         if min(len(first), len(second)) < 2 or {first, second} & STOP_WORDS:
             return False
-        whole = round(self.index.share(NAMES, first + second) * self.index.num_docs)
+        whole = self.index.holders(NAMES, first + second)
         if not whole:
             return False
         in_a_row = tantivy.Query.phrase_query(self.schema, NAMES, [first, second])
