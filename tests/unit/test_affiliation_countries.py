@@ -169,3 +169,18 @@ def test_is_place_for_country_and_state_parts(text, place):
 def test_is_place_false_for_organizations(text):
     (part,) = split_parts(text)
     assert not bool(countries.country_of_part(part))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Centre for Molecular Medicine Norway (NCMM)", {"no"}),
+        ("National University of Singapore", {"sg"}),
+        ("Universidad de Chile, Santiago", {"cl"}),
+        ("Department of Physics, Harvard University", set()),
+    ],
+)
+def test_countries_mentioned_anywhere_even_inside_a_name(text, expected):
+    """`detect` reads no country inside an organization's name; `mentioned` does."""
+    assert countries.mentioned(split_parts(text)) == expected
+    assert not detect(text)

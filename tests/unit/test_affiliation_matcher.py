@@ -398,6 +398,25 @@ def test_an_acronym_names_the_one_organization_using_it_in_the_country_named(mat
 @pytest.mark.parametrize(
     ("text", "weak"),
     [
+        ("Centre for Materials Science Germany (DCMS)", True),
+        ("Centre for Medical Sciences UK (DCMS)", False),
+    ],
+)
+def test_an_acronym_names_no_organization_outside_the_countries_written(matcher, text, weak):
+    """The one organization using "DCMS" is in Great Britain: beside a name that holds
+    "Germany" the acronym is only a hint, though the string names no place on its own."""
+    (acronym,) = [m for m in matcher.rank(text).matches if m.matching_type == "ACRONYM"]
+    assert KEY_OF[acronym.info.id] == "deccan"
+    assert acronym.weak is weak
+    expected = matcher_module.ACRONYM_SCORE if weak else matcher_module.UNIQUE_ACRONYM_SCORE
+    assert acronym.score == expected
+    if weak:
+        assert chosen(matcher.match(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "weak"),
+    [
         ("DCMS", False),
         ("DCMS, Westbrook University", False),
         ("Dresden Center for Computational Materials Science (DCMS)", True),

@@ -80,6 +80,7 @@ ALIASES = {
         "saskatchewan",
     ],
 }
+MENTION_WORDS = 4  # the most words of a country name looked for inside names
 _STATE_CODE = re.compile(r"^([A-Z]{2})(\s+\d{5}(?:-\d{4})?)?$")
 
 
@@ -165,4 +166,18 @@ def detect(parts: list[Part]) -> set[str]:
     for mention in mentions:
         if len(mention) > 1:
             found |= (mention & sure) or mention
+    return found
+
+
+def mentioned(parts: list[Part]) -> set[str]:
+    """Countries whose name is written anywhere in the string, inside names too ("Centre
+    for Molecular Medicine Norway"): weaker evidence than `detect`'s, enough to say where
+    an acronym is likely meant."""
+    names = _names()
+    found: set[str] = set()
+    for part in parts:
+        words = part.normal.split()
+        for size in range(1, MENTION_WORDS + 1):
+            for start in range(len(words) - size + 1):
+                found |= names.get(" ".join(words[start : start + size]), set())
     return found

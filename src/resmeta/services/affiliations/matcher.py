@@ -119,6 +119,8 @@ class AffiliationMatcher:
         text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
         parts = split_parts(text)[:MAX_PARTS]
         named_countries = countries.detect(parts)
+        # Where an acronym is likely meant: any country written, even inside a name.
+        places = named_countries | countries.mentioned(parts)
         best: dict[str, Match] = {}
 
         def keep(matches: list[Match], number: int, single: bool) -> None:
@@ -133,7 +135,7 @@ class AffiliationMatcher:
 
         searched = _searched(parts)
         for number, span, single in searched:
-            keep(self._candidates(span, all_status, single, named_countries), number, single)
+            keep(self._candidates(span, all_status, single, places), number, single)
         # A long word no name holds is likely mistyped ("Genenetech", "Autnoma"): each part
         # is also looked up as its words were likely meant, even where a name was found as
         # written ("Universidad Nacional" in "Universidad Nacional Autnoma de Mexico").
@@ -175,7 +177,7 @@ class AffiliationMatcher:
     # -- retrieval and scoring -----------------------------------------------------------------
 
     def _candidates(
-        self, span: Part, all_status: bool, single: bool, named_countries: set[str]
+        self, span: Part, all_status: bool, single: bool, places: set[str]
     ) -> list[Match]:
         matches = []
         words = span.normal.split()
@@ -199,17 +201,18 @@ class AffiliationMatcher:
             rivals = [
                 info
                 for _, info, _ in owners
-                if info.status == "active"
-                and (not named_countries or named_countries & set(info.countries))
+                if info.status == "active" and (not places or places & set(info.countries))
             ]
             # An acronym only one organization in ROR uses (in the countries the string
-            # names, if it names any: "CNRS" in France), and long enough not to be a common
+            # names, if it names any: "CNRS" in France; "NCMM" beside "Centre for Molecular
+            # Medicine Norway" is not Nigeria's), and long enough not to be a common
             # abbreviation, names it ("CSIRO"); otherwise it is only a hint.
-            unique = len(rivals) == 1 and len(span.text) >= 4
-            score = UNIQUE_ACRONYM_SCORE if unique else ACRONYM_SCORE
+            unique = rivals[0] if len(rivals) == 1 and len(span.text) >= 4 else None
             for _, info, address in owners:
+                named = unique is not None and info.id == unique.id
+                score = UNIQUE_ACRONYM_SCORE if named else ACRONYM_SCORE
                 matches.append(
-                    Match(info, address, score, "ACRONYM", span.text, span.normal, weak=not unique)
+                    Match(info, address, score, "ACRONYM", span.text, span.normal, weak=not named)
                 )
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
