@@ -98,6 +98,22 @@ RECORDS = {
             {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
         ],
     ),
+    # units so called, whose parent is not in the index: an institution's name, a unit's
+    "cancer_research": make_org(
+        "Institute of Cancer Research",
+        GB,
+        relationships=[
+            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
+        ],
+    ),
+    "physiology": make_org(
+        "Department of Physiology",
+        GB,
+        types=["facility"],
+        relationships=[
+            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
+        ],
+    ),
     "northgate": make_org("Northgate Institute", GB),
     "metallurgy": make_org("Northgate Institute of Metallurgy", GB),
     "microbiology": make_org("Molecular Microbiology", GB, types=["company"]),
@@ -542,6 +558,25 @@ def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):
     check_invariants(matches)
     assert chosen(matches) == ["biomedical"]
     assert matches[0].pair and not matches[0].weak
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "weak"),
+    [
+        ("The Institute of Cancer Research", "cancer_research", False),
+        ("Shared Facilities, Institute of Cancer Research", "cancer_research", False),
+        ("Department of Physiology", "physiology", True),
+    ],
+)
+def test_a_unit_called_by_an_institutions_name_is_not_weak_without_its_parent(
+    matcher, text, key, weak
+):
+    """ "Institute of Cancer Research" is what one organization is called, though it reads
+    like a unit of somewhere else; a "Department of Physiology" is one of many."""
+    found = {KEY_OF[m.info.id]: m for m in matcher.rank(text).matches}
+    assert found[key].matching_type == "EXACT"
+    assert found[key].weak is weak
+    assert found[key].score == (matcher_module.UNIT_WITHOUT_PARENT if weak else 1.0)
 
 
 def test_a_name_that_is_the_subject_of_a_unit_is_weak(matcher):

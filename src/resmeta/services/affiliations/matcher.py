@@ -15,8 +15,9 @@
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
    organization uses them. A candidate located outside every country the string names is
    dropped; a generically named unit ("Department of Medicine") whose parent the string
-   does not name (not even in the unit's own name) is weakened, and so is a candidate found
-   only by the name of its city. The best `MAX_ITEMS` are kept, among them the best found
+   does not name (not even in the unit's own name) is weakened, unless the part is what the
+   unit is called ("Institute of Cancer Research"), and so is a candidate found only by the
+   name of its city. The best `MAX_ITEMS` are kept, among them the best found
    by each run of words that names one well, however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
@@ -38,7 +39,7 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
 from resmeta.services.affiliations.ranking import Match, Ranking
-from resmeta.services.affiliations.text import UNIT_WORDS, Part, spans, split_parts
+from resmeta.services.affiliations.text import UNIT_WORDS, Part, normalise, spans, split_parts
 
 NAMES = "names_value"  # the field of names' words
 WORD_CANDIDATES = 12
@@ -69,6 +70,8 @@ INSTITUTION_WORDS = frozenset(
     "university universidad universidade universite universitat universita universiteit "
     "universitet college institute institut institutet instituto academy hospital".split()
 )
+# Unit words that begin the names of whole institutions too, not only of their units
+STANDALONE_UNIT_WORDS = frozenset("institute centre center".split())
 REORDERED = 0.95  # the score of a name whose words are all there, in another order
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 SORTED_NAMES = 32_768  # names kept with their words sorted: candidates recur across strings
@@ -150,6 +153,7 @@ class AffiliationMatcher:
             if (
                 parents
                 and _names_a_unit(match.span)
+                and not _called(match)
                 and not best.keys() & parents
                 and not whole_with_parent
             ):
@@ -504,6 +508,17 @@ def _sorted_content(words: str) -> str:
 
 # Parts are not kept: they seldom recur, and would crowd out the names.
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
+
+
+def _called(match: Match) -> bool:
+    """Whether the part is the display name of the organization found, and that name is an
+    institution's ("Centre for Genomic Regulation", "Institute of Cancer Research"): what
+    it is called, not only how a unit of somewhere else might be described."""
+    return (
+        match.matching_type == "EXACT"
+        and match.span.split(" ", 1)[0] in STANDALONE_UNIT_WORDS
+        and match.span == normalise(match.info.display)
+    )
 
 
 def _names_a_unit(words: str) -> bool:
