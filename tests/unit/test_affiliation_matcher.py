@@ -5,6 +5,7 @@ what is chosen, order and bounds), not particular numbers.
 """
 
 import json
+from dataclasses import replace
 
 import pytest
 import tantivy
@@ -121,6 +122,7 @@ RECORDS = {
     "sciencepark": make_org("SciencePark Corporation", JP, types=["company"]),
     "science_park": make_org("Northgate Science Park", GB, types=["facility"]),
     "science_park_b": make_org("Science Park Westbrook", GB, types=["facility"]),
+    "zoo": make_org("Saint Albans Zoo", location("St. Albans", "GB", "United Kingdom")),
     "boston": make_org(
         "Boston University",
         location("Boston", "US", "United States", "NA", "North America"),
@@ -299,6 +301,33 @@ def test_a_city_is_no_evidence_for_an_organization_named_after_it(matcher):
     found = {KEY_OF[m.info.id]: m for m in ranking.matches}
     assert found["boston"].weak
     assert chosen(matcher.match("Boston University, Boston, MA, USA")) == ["boston"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Westbrook University, Saint Albans", "Westbrook University, Saint Albans, UK"]
+)
+def test_a_city_written_in_full_or_with_the_places_around_it_is_no_evidence(matcher, text):
+    """ "Saint Albans" is the zoo's city, "St. Albans"; with "UK" after it, still only a
+    place."""
+    found = {KEY_OF[m.info.id]: m for m in matcher.rank(text).matches}
+    assert found["zoo"].matching_type == "FUZZY" and found["zoo"].weak
+    assert chosen(matcher.match(text)) == ["westbrook"]
+
+
+def test_a_pair_of_parts_that_are_a_city_and_a_place_is_only_a_place(matcher):
+    (zoo,) = [m for m in matcher.rank("Saint Albans").matches if KEY_OF[m.info.id] == "zoo"]
+    by_pair = replace(zoo, span="saint albans uk", part=1, pair=True)
+    assert matcher_module._found_by_its_city(by_pair, split_parts("Westbrook, Saint Albans, UK"))
+    other = split_parts("Westbrook, Saint Albans, Zoo Trust")
+    assert not matcher_module._found_by_its_city(replace(by_pair, span="x"), other)
+
+
+def test_a_city_written_in_full_is_named_as_abbreviated(matcher):
+    ranking = matcher.rank("Saint Albans Zoo, Saint Albans")
+    (zoo,) = [m for m in ranking.matches if KEY_OF[m.info.id] == "zoo"]
+    assert zoo.matching_type == "EXACT"
+    assert ranking.names_city(zoo)
+    assert not matcher.rank("Saint Albans Zoo").names_city(zoo)
 
 
 def test_a_name_in_a_non_latin_script_is_chosen(matcher):

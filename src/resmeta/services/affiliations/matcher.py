@@ -39,7 +39,14 @@ from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
 from resmeta.services.affiliations.ranking import Match, Ranking
-from resmeta.services.affiliations.text import UNIT_WORDS, Part, normalise, spans, split_parts
+from resmeta.services.affiliations.text import (
+    UNIT_WORDS,
+    Part,
+    normalise,
+    place_words,
+    spans,
+    split_parts,
+)
 
 NAMES = "names_value"  # the field of names' words
 WORD_CANDIDATES = 12
@@ -160,8 +167,9 @@ class AffiliationMatcher:
                 match.score *= UNIT_WITHOUT_PARENT
                 match.weak = True
             # "Boston" in "Harvard Medical School, Boston" says where, not which: it is no
-            # evidence for "Boston University", found by the same word.
-            if match.matching_type != "EXACT" and match.span in match.info.cities:
+            # evidence for "Boston University", found by the same word; nor is "Saint Louis,
+            # MO" for the Saint Louis Zoo, in St. Louis.
+            if match.matching_type != "EXACT" and _found_by_its_city(match, parts):
                 match.weak = True
             # "DCMS" in "Dresden Center for Computational Materials Science (DCMS)" stands for
             # the name beside it, not for "Deccan College of Medical Sciences", which uses it.
@@ -474,6 +482,18 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     if _names_a_unit(name) or after in OWNED_BY_NAME or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
+
+
+def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
+    """Whether `match` was found by the name of its city, alone or with the places around
+    it ("Saint Louis, MO")."""
+    cities = {place_words(city) for city in match.info.cities}
+    found_in = parts[match.part : match.part + (2 if match.pair else 1)]
+    in_city = [part for part in found_in if place_words(part.normal) in cities]
+    return place_words(match.span) in cities or (
+        bool(in_city)
+        and all(part in in_city or countries.country_of_part(part) for part in found_in)
+    )
 
 
 def _spelled_out_beside(acronym: Match, parts: list[Part]) -> bool:

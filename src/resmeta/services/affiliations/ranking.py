@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import tantivy
 
 from resmeta.index.matching import MatchingInfo
-from resmeta.services.affiliations.text import Part
+from resmeta.services.affiliations.text import Part, place_words
 
 
 @dataclass
@@ -45,5 +45,5 @@ class Ranking:
     def names_city(self, match: Match) -> bool:
         """Whether the string names the city of `match` besides in the words matched
         ("Aarhus" in "Aarhus University" is no evidence that it is the one in Aarhus)."""
-        rest = self.words.replace(f" {match.span} ", " ", 1)
-        return any(f" {city} " in rest for city in match.info.cities)
+        rest = f" {place_words(self.words.replace(f' {match.span} ', ' ', 1))} "
+        return any(f" {place_words(city)} " in rest for city in match.info.cities)

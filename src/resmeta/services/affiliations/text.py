@@ -16,6 +16,10 @@ UNIT_WORDS = frozenset(
 )
 
 
+# Words that places' names abbreviate or not: "Saint Louis" is "St. Louis".
+_PLACE_WORDS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
+
+
 @dataclass(frozen=True)
 class Part:
     text: str  # as written, trimmed
@@ -26,6 +30,11 @@ class Part:
 def normalise(text: str) -> str:
     """As `analysis.exact` makes names, less numbers (street numbers, postcodes, footnotes)."""
     return _without_numbers(analysis.exact(text))
+
+
+def place_words(words: str) -> str:
+    """Normal words with the words places abbreviate abbreviated, to compare place names."""
+    return " ".join(_PLACE_WORDS.get(word, word) for word in words.split())
 
 
 def _without_numbers(words: str) -> str:
