@@ -108,6 +108,8 @@ def test_organization_is_the_full_v2_record(api):
         ("Department of Physics, City University of Hong Kong", "03q8dnn23"),
         # an institute whose name holds its parent's, not in the subset
         ("Institute of Biomedical Sciences, Academia Sinica, Taipei, Taiwan", "00tk6s776"),
+        # a unit of the University of London, called so; an alias of an institute in Angers
+        ("Shared Research Facilities, The Institute of Cancer Research", "043jzw605"),
         # a typo read past, though "Universidad Nacional" is found as written
         ("Department of Chemistry, Universidad Nacional Autnoma de Mexico", "01tmp8f25"),
     ],
@@ -124,6 +126,25 @@ def test_unversioned_path_gives_the_same_answer(api):
     unversioned = api.get("/organizations", params=params)
     assert unversioned.status_code == 200
     assert unversioned.json() == versioned.json()
+
+
+def test_a_city_and_its_state_name_no_organization(api):
+    """ "Saint Louis, MO" is closer to the Saint Louis Zoo's name than "Washington University
+    3 Department of Chemistry" is to Washington University in St. Louis's, but only says
+    where."""
+    body = match(api, "Washington University 3 Department of Chemistry, , Saint Louis, MO, USA")
+    check_answer(body)
+    assert ROR + "03g0fjg84" in item_ids(body)  # the zoo
+    assert chosen_ids(body) == [ROR + "01yc7t268"]
+
+
+def test_an_acronym_beside_a_name_holding_a_country_is_not_one_used_elsewhere(api):
+    # "NCMM" is Nigeria's National Commission for Museums and Monuments, alone in the subset.
+    body = match(api, "Centre for Molecular Medicine Norway (NCMM), Nordic EMBL Partnership")
+    check_answer(body)
+    assert ROR + "0025mvn63" in item_ids(body)
+    assert chosen_ids(body) == []
+    assert chosen_ids(match(api, "NCMM")) == [ROR + "0025mvn63"]
 
 
 def test_a_country_elsewhere_rejects_the_candidate(api):

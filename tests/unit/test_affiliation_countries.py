@@ -184,3 +184,17 @@ def test_countries_mentioned_anywhere_even_inside_a_name(text, expected):
     """`detect` reads no country inside an organization's name; `mentioned` does."""
     assert countries.mentioned(split_parts(text)) == expected
     assert not detect(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MOST, People's Republic of China", {"cn"}),  # not "Republic of China" too
+        ("Kinshasa, Democratic Republic of the Congo", {"cd"}),  # not "Congo"
+        ("Concord, New South Wales", {"au"}),  # not "Wales"
+        ("CIBNOR, La Paz, Baja California Sur", set()),  # a US state's name names none
+        ("Georgia Institute of Technology", set()),
+    ],
+)
+def test_the_longest_name_mentioned_wins(text, expected):
+    assert countries.mentioned(split_parts(text)) == expected

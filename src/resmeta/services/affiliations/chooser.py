@@ -19,7 +19,6 @@ from pathlib import Path
 from resmeta.services.affiliations.features import CLOSE, FEATURES, features
 from resmeta.services.affiliations.forest import Forest
 from resmeta.services.affiliations.ranking import Match, Ranking
-from resmeta.services.affiliations.text import normalise
 
 SHIPPED = Path(__file__).with_name("chooser.pickle")
 PROMINENCE = 3  # how many times more units make one of namesakes the one meant
@@ -208,7 +207,7 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
     if len(namesakes) > 1:
         namesakes = [i for i in namesakes if not matches[i].bare] or namesakes
     if len(namesakes) > 1:
-        namesakes = [i for i in namesakes if _by_display_name(matches[i])] or namesakes
+        namesakes = [i for i in namesakes if matches[i].by_display_name()] or namesakes
     if len(namesakes) > 1:
         favourite, second = sorted(namesakes, key=lambda i: -chances[i])[:2]
         if chances[favourite] > FAVOURITE * chances[second]:
@@ -221,14 +220,6 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
         if largest >= PROMINENCE * max(runner_up, 1):
             namesakes = by_size[:1]
     return namesakes[0] if len(namesakes) == 1 else None
-
-
-def _by_display_name(match: Match) -> bool:
-    """Whether the part `match` was found by is its organization's display name, not only
-    a label or alias: "Hospital for Sick Children" is Toronto's name, and an alias of Great
-    Ormond Street Hospital. (Inside a longer part, the name may be part of another's: "Royal
-    Hospital for Sick Children".)"""
-    return match.matching_type == "EXACT" and match.span == normalise(match.info.display)
 
 
 def _parent_if_named(ranking: Ranking, best: int) -> int:

@@ -80,7 +80,6 @@ ALIASES = {
         "saskatchewan",
     ],
 }
-MENTION_WORDS = 4  # the most words of a country name looked for inside names
 _STATE_CODE = re.compile(r"^([A-Z]{2})(\s+\d{5}(?:-\d{4})?)?$")
 
 
@@ -172,12 +171,28 @@ def detect(parts: list[Part]) -> set[str]:
 def mentioned(parts: list[Part]) -> set[str]:
     """Countries whose name is written anywhere in the string, inside names too ("Centre
     for Molecular Medicine Norway"): weaker evidence than `detect`'s, enough to say where
-    an acronym is likely meant."""
-    names = _names()
+    an acronym is likely meant. The longest name wins ("People's Republic of China" is not
+    "Republic of China"); a US state's name, often a word of another country's place
+    ("Baja California") or a namesake ("Georgia"), names none."""
+    names, states = _names(), _us_state_names()
+    longest = max(len(name.split()) for name in names)
     found: set[str] = set()
     for part in parts:
         words = part.normal.split()
-        for size in range(1, MENTION_WORDS + 1):
-            for start in range(len(words) - size + 1):
-                found |= names.get(" ".join(words[start : start + size]), set())
+        start = 0
+        while start < len(words):
+            for size in range(min(longest, len(words) - start), 0, -1):
+                name = " ".join(words[start : start + size])
+                if name in names:
+                    if name not in states:
+                        found |= names[name]
+                    start += size
+                    break
+            else:
+                start += 1
     return found
+
+
+@cache
+def _us_state_names() -> frozenset[str]:
+    return frozenset(normalise(s.name) for s in pycountry.subdivisions.get(country_code="US"))

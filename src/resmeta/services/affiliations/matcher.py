@@ -13,18 +13,21 @@
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
    (inside the part as meant, that times how well the part matches it as meant);
    otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
-   organization uses them. A candidate located outside every country the string names is
-   dropped; a generically named unit ("Department of Medicine") whose parent the string
-   does not name (not even in the unit's own name) is weakened, unless the part is what the
-   unit is called ("Institute of Cancer Research"), and so is a candidate found only by the
-   name of its city. The best `MAX_ITEMS` are kept, among them the best found
-   by each run of words that names one well, however many namesakes another run found.
+   organization uses them (in the countries the string names, else writes). A candidate
+   located outside every country the string names is dropped; a generically named unit
+   ("Department of Medicine") whose parent the string does not name (not even in the unit's
+   own name) is weakened, unless the part is the institute's or centre's name that only it
+   is called by ("Institute of Cancer Research"); so is a candidate found only by its city's
+   name, alone or with the places after it ("Saint Louis, MO"). The best `MAX_ITEMS` are
+   kept, among them the best found by each run of words that names one well, however many
+   namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 from dataclasses import replace
 
@@ -42,7 +45,6 @@ from resmeta.services.affiliations.ranking import Match, Ranking
 from resmeta.services.affiliations.text import (
     UNIT_WORDS,
     Part,
-    normalise,
     place_words,
     spans,
     split_parts,
@@ -129,8 +131,8 @@ class AffiliationMatcher:
         text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
         parts = split_parts(text)[:MAX_PARTS]
         named_countries = countries.detect(parts)
-        # Where an acronym is likely meant: any country written, even inside a name.
-        places = named_countries | countries.mentioned(parts)
+        # Where an acronym is likely meant: else any country written, even inside a name.
+        places = named_countries or countries.mentioned(parts)
         best: dict[str, Match] = {}
 
         def keep(matches: list[Match], number: int, single: bool) -> None:
@@ -152,6 +154,7 @@ class AffiliationMatcher:
         for number, span, single in searched:
             if single:
                 keep(self._mistyped(span, all_status), number, single)
+        called = collections.Counter(m.span for m in best.values() if _called(m))
         for match in best.values():
             # A name holding a comma, found whole ("Institute of Biomedical Sciences, Academia
             # Sinica"), names the unit's parent in its own words.
@@ -160,7 +163,7 @@ class AffiliationMatcher:
             if (
                 parents
                 and _names_a_unit(match.span)
-                and not _called(match)
+                and not (_called(match) and called[match.span] == 1)
                 and not best.keys() & parents
                 and not whole_with_parent
             ):
@@ -485,8 +488,8 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
 
 
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
-    """Whether `match` was found by the name of its city, alone or with the places around
-    it ("Saint Louis, MO")."""
+    """Whether `match` was found by the name of its city: the words matched, or (for a
+    pair of parts) its city and a place ("Saint Louis, MO")."""
     cities = {place_words(city) for city in match.info.cities}
     found_in = parts[match.part : match.part + (2 if match.pair else 1)]
     in_city = [part for part in found_in if place_words(part.normal) in cities]
@@ -531,14 +534,10 @@ _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
 
 
 def _called(match: Match) -> bool:
-    """Whether the part is the display name of the organization found, and that name is an
-    institution's ("Centre for Genomic Regulation", "Institute of Cancer Research"): what
-    it is called, not only how a unit of somewhere else might be described."""
-    return (
-        match.matching_type == "EXACT"
-        and match.span.split(" ", 1)[0] in STANDALONE_UNIT_WORDS
-        and match.span == normalise(match.info.display)
-    )
+    """Whether the part is the display name of the organization found, and that name begins
+    as an institution's may ("Centre for Genomic Regulation", "Institute of Cancer
+    Research"): what it is called, not only how a unit of somewhere else is described."""
+    return match.span.split(" ", 1)[0] in STANDALONE_UNIT_WORDS and match.by_display_name()
 
 
 def _names_a_unit(words: str) -> bool:

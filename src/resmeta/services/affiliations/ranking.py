@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import tantivy
 
 from resmeta.index.matching import MatchingInfo
-from resmeta.services.affiliations.text import Part, place_words
+from resmeta.services.affiliations.text import Part, normalise, place_words
 
 
 @dataclass
@@ -28,6 +28,13 @@ class Match:
     # The chooser's chance that this is the organization meant; for the chosen match, the
     # chance its choice rests on (with its namesakes', or a unit's that gave way to it).
     confidence: float = 0.0
+
+    def by_display_name(self) -> bool:
+        """Whether the part it was found by is its organization's display name, not only a
+        label or alias: "Hospital for Sick Children" is Toronto's name, and an alias of
+        Great Ormond Street Hospital. (Inside a longer part, the name may be part of
+        another's: "Royal Hospital for Sick Children".)"""
+        return self.matching_type == "EXACT" and self.span == normalise(self.info.display)
 
 
 @dataclass
