@@ -51,6 +51,11 @@ def _succeed(old, new):
     )
 
 
+def _unit_of(parent: str, bare_id: str) -> list[dict]:
+    """The relationships of a unit of `parent`, a record not in the index."""
+    return [{"label": parent, "type": "parent", "id": f"https://ror.org/{bare_id}"}]
+
+
 RECORDS = {
     "oxford": make_org("University of Oxford", GB),
     "clarendon": make_org("Clarendon Laboratory", GB, types=["facility"]),
@@ -94,45 +99,32 @@ RECORDS = {
         "Institute of Biomedical Sciences, Northgate Academy",
         GB,
         types=["facility"],
-        relationships=[
-            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
-        ],
+        relationships=_unit_of("Northgate Academy", "00zz00z00"),
     ),
     # units so called, whose parent is not in the index: an institution's name, a unit's
     "cancer_research": make_org(
         "Institute of Cancer Research",
         GB,
-        relationships=[
-            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
-        ],
+        relationships=_unit_of("Northgate Academy", "00zz00z00"),
     ),
     "physiology": make_org(
         "Department of Physiology",
         GB,
         types=["facility"],
-        relationships=[
-            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
-        ],
+        relationships=_unit_of("Northgate Academy", "00zz00z00"),
     ),
     "oncology": make_org(
         "Northgate Oncology Trust",
         GB,
         labels=["Institute of Oncology"],
-        relationships=[
-            {"label": "Northgate Academy", "type": "parent", "id": "https://ror.org/00zz00z00"}
-        ],
+        relationships=_unit_of("Northgate Academy", "00zz00z00"),
     ),
-    **{
-        key: make_org(
-            "Institute of Zoology",
-            GB,
-            relationships=[{"label": parent, "type": "parent", "id": f"https://ror.org/{id_}"}],
-        )
-        for key, parent, id_ in [
-            ("zoology_a", "Northgate Academy", "00zz00z00"),
-            ("zoology_b", "Eastfield Academy", "00zz00z11"),
-        ]
-    },
+    "zoology_a": make_org(
+        "Institute of Zoology", GB, relationships=_unit_of("Northgate Academy", "00zz00z00")
+    ),
+    "zoology_b": make_org(
+        "Institute of Zoology", GB, relationships=_unit_of("Eastfield Academy", "00zz00z11")
+    ),
     "northgate": make_org("Northgate Institute", GB),
     "metallurgy": make_org("Northgate Institute of Metallurgy", GB),
     "microbiology": make_org("Molecular Microbiology", GB, types=["company"]),

@@ -174,18 +174,16 @@ def mentioned(parts: list[Part]) -> set[str]:
     an acronym is likely meant. The longest name wins ("People's Republic of China" is not
     "Republic of China"); a US state's name, often a word of another country's place
     ("Baja California") or a namesake ("Georgia"), names none."""
-    names, states = _names(), _us_state_names()
-    longest = max(len(name.split()) for name in names)
+    names, longest = _mentionable()
     found: set[str] = set()
     for part in parts:
         words = part.normal.split()
         start = 0
         while start < len(words):
             for size in range(min(longest, len(words) - start), 0, -1):
-                name = " ".join(words[start : start + size])
-                if name in names:
-                    if name not in states:
-                        found |= names[name]
+                codes = names.get(" ".join(words[start : start + size]))
+                if codes is not None:
+                    found |= codes
                     start += size
                     break
             else:
@@ -194,5 +192,8 @@ def mentioned(parts: list[Part]) -> set[str]:
 
 
 @cache
-def _us_state_names() -> frozenset[str]:
-    return frozenset(normalise(s.name) for s in pycountry.subdivisions.get(country_code="US"))
+def _mentionable() -> tuple[dict[str, set[str]], int]:
+    """`_names` with US states' names naming no country, and the most words of a name."""
+    states = {normalise(s.name) for s in pycountry.subdivisions.get(country_code="US")}
+    names = {name: set() if name in states else codes for name, codes in _names().items()}
+    return names, max(len(name.split()) for name in names)
