@@ -112,6 +112,10 @@ def test_organization_is_the_full_v2_record(api):
         ("Shared Research Facilities, The Institute of Cancer Research", "043jzw605"),
         # a typo read past, though "Universidad Nacional" is found as written
         ("Department of Chemistry, Universidad Nacional Autnoma de Mexico", "01tmp8f25"),
+        # "GT" in brackets is its acronym, not Guatemala
+        ("Georgia Institute of Technology (GT)", "01zkghx44"),
+        # a footnote's words glued to the name
+        ("Current addressKhalifa University of Science and Technology", "05hffr360"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

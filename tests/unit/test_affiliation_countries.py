@@ -100,6 +100,14 @@ def test_a_bare_code_before_an_organization_is_an_acronym_not_a_country(text):
     assert detect(text) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Georgia Institute of Technology (GT)", "Istituto Italiano di Tecnologia [IT]"],
+)
+def test_a_bare_code_in_brackets_is_an_acronym_not_a_country(text):
+    assert detect(text) == set()
+
+
 def test_a_code_with_a_zip_code_counts_wherever_it_is():
     assert detect("Lab A, CA 94720, Lawrence Berkeley Laboratory") == {"us"}
 

@@ -35,6 +35,53 @@ def test_split_on_commas_semicolons_brackets_and_spaced_dashes(text, expected):
     assert texts(text) == expected
 
 
+def test_parts_written_in_brackets_are_marked():
+    parts = split_parts("Georgia Institute of Technology (GT), Atlanta [USA]")
+    assert [part.bracketed for part in parts] == [False, True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Now withNational Research Council", ["National Research Council"]),
+        (
+            "Engineering ofUniversity of Chinese Academy",
+            ["Engineering of University of Chinese Academy"],
+        ),
+        (
+            "División de Ciencias de laUniversidad de Guanajuato",
+            ["División de Ciencias de la Universidad de Guanajuato"],
+        ),
+        ("Far Eastern Branch of theRussian Academy", ["Far Eastern Branch of the Russian Academy"]),
+        # Names whose capital letters are inside a word keep them together.
+        (
+            "iXblue, UCLouvain, McGill University, deCODE genetics",
+            ["iXblue", "UCLouvain", "McGill University", "deCODE genetics"],
+        ),
+        ("Professor, Theodor", ["Professor", "Theodor"]),
+    ],
+)
+def test_a_small_word_written_against_the_next_name_is_parted(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Current addressGoogle", ["Google"]),
+        ("Present address: Institut Curie, Paris", ["Institut Curie", "Paris"]),
+        ("Currently at SiLC Technologies", ["SiLC Technologies"]),
+        ("Dept of Physics, also at CERN", ["Dept of Physics", "CERN"]),
+        ("Now at the Broad Institute", ["the Broad Institute"]),
+        # Only at the start of a part: inside a name the words are the name's.
+        ("Institute for Research Now at Work", ["Institute for Research Now at Work"]),
+        ("Nowak Institute", ["Nowak Institute"]),
+    ],
+)
+def test_a_footnote_before_the_organization_is_dropped(text, expected):
+    assert texts(text) == expected
+
+
 def test_a_hyphen_inside_a_word_does_not_split():
     assert texts("Université Paris-Saclay, Orsay") == ["Université Paris-Saclay", "Orsay"]
 

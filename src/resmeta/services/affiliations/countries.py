@@ -114,7 +114,8 @@ def _us_state_codes() -> frozenset[str]:
 def country_of_part(part: Part) -> set[str]:
     """The countries a part names when it is only a place: "USA", "France", "CA 94720" (a
     US state with a ZIP code). A bare two-letter code may be a state or a country ("CA",
-    "DE", "IN"): it names either."""
+    "DE", "IN"): it names either; in brackets, neither ("Georgia Institute of Technology
+    (GT)")."""
     names = _names()
     if part.normal in names:
         return names[part.normal]
@@ -122,6 +123,8 @@ def country_of_part(part: Part) -> set[str]:
     if not match:
         return set()
     code, has_zip = match.group(1), bool(match.group(2))
+    if part.bracketed and not has_zip:
+        return set()
     found = {"us"} if code in _us_state_codes() else set()
     if not has_zip and pycountry.countries.get(alpha_2=code) is not None:
         found.add(code.lower())

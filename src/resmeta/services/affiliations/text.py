@@ -7,8 +7,19 @@ from dataclasses import dataclass
 
 from resmeta.index import analysis
 
-_SEPARATORS = re.compile(r"[,;:|()\[\]{}\n\t]|\s[-–—]\s")
+_SEPARATORS = re.compile(r"([,;:|()\[\]{}\n\t]|\s[-–—]\s)")  # kept by `re.split`
 _EMAIL = re.compile(r"\S+@\S+")
+# A small word written against the capitalised name after it, as text extracted from
+# documents often has it: "Now withNational Research Council", "Current addressGoogle".
+_GLUED = re.compile(
+    r"\b(of|at|with|the|and|for|in|de|del|des|du|di|la|le|address|affiliation)(?=[A-Z][a-z])"
+)
+# A footnote's words before the organization an author moved to or works at besides.
+_FOOTNOTE = re.compile(
+    r"^(?:(?:current|present|permanent|previous|former)\s+(?:address|affiliation)"
+    r"|(?:currently|now|also|previously|formerly)\s+(?:at|with|in))\b",
+    re.IGNORECASE,
+)
 # Words that begin the name of a unit inside an organization.
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
@@ -25,6 +36,7 @@ class Part:
     text: str  # as written, trimmed
     normal: str  # words folded, lower case, abbreviations expanded, numbers dropped
     numbered: str  # the same with its numbers ("universite paris 8")
+    bracketed: bool = False  # written in brackets: "(GT)" is an acronym, not Guatemala
 
 
 def normalise(text: str) -> str:
@@ -42,14 +54,18 @@ def _without_numbers(words: str) -> str:
 
 
 def split_parts(text: str) -> list[Part]:
-    """The comma- (or semicolon-, bracket-, dash-) separated parts that hold letters."""
+    """The comma- (or semicolon-, bracket-, dash-) separated parts that hold letters, with
+    small words written against the next one parted from it and a footnote's words
+    ("Present address") dropped."""
     parts = []
-    for piece in _SEPARATORS.split(_EMAIL.sub(" ", text)):
-        piece = piece.strip(" .-–—'\"")
+    pieces = _SEPARATORS.split(_GLUED.sub(r"\1 ", _EMAIL.sub(" ", text)))
+    for number in range(0, len(pieces), 2):  # pieces, each but the first after a separator
+        piece = _FOOTNOTE.sub("", pieces[number].strip()).strip(" .-–—'\"")
         numbered = analysis.exact(piece)
         normal = _without_numbers(numbered)
         if normal and any(c.isalpha() for c in normal):
-            parts.append(Part(piece, normal, numbered))
+            bracketed = number > 0 and pieces[number - 1] in "([{"
+            parts.append(Part(piece, normal, numbered, bracketed))
     return parts
 
 
