@@ -114,6 +114,9 @@ def test_organization_is_the_full_v2_record(api):
         ("Department of Chemistry, Universidad Nacional Autnoma de Mexico", "01tmp8f25"),
         # "GT" in brackets is its acronym, not Guatemala
         ("Georgia Institute of Technology (GT)", "01zkghx44"),
+        # a name in English, its record's in German
+        ("Technical University of Ilmenau", "01weqhp73"),
+        ("Aalen University", "04gg60e72"),
         # a footnote's words glued to the name
         ("Current addressKhalifa University of Science and Technology", "05hffr360"),
     ],

@@ -254,6 +254,14 @@ def test_a_mistyped_name_is_found(matcher, text, expected):
     assert ranked[0].matching_type == "FUZZY"
 
 
+def test_a_name_written_in_english_is_found_by_its_translation(matcher):
+    """Institutions' words are compared as English writes them: "University of Würzburg"
+    holds the words of "Universität Würzburg", in another order."""
+    ranked = matcher.rank("University of Würzburg").matches
+    assert keys(ranked)[:1] == ["wuerzburg"]
+    assert ranked[0].score == pytest.approx(matcher_module.REORDERED)
+
+
 def test_a_name_written_as_two_words_is_found(matcher):
     """Names from languages written without spaces are often split ("Fu Dan" for
     "Fudan"): neighbouring words that more names hold as one word than in a row are

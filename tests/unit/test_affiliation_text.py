@@ -2,7 +2,7 @@
 
 import pytest
 
-from resmeta.services.affiliations.text import normalise, spans, split_parts
+from resmeta.services.affiliations.text import in_english, normalise, spans, split_parts
 
 
 def texts(text):
@@ -228,3 +228,22 @@ def test_spans_never_join_parts_that_are_not_neighbours():
     parts = split_parts("A Institute, B Laboratory, C University")
     joined = [s.text for s in spans(parts) if ", " in s.text]
     assert joined == ["A Institute, B Laboratory", "B Laboratory, C University"]
+
+
+# -- in_english ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("universitat", "university"),
+        ("universidade", "university"),
+        ("technische", "technical"),
+        ("instituto", "institute"),
+        ("centre", "center"),
+        ("university", "university"),
+        ("wurzburg", "wurzburg"),
+    ],
+)
+def test_institutions_words_in_english(word, expected):
+    assert in_english(word) == expected

@@ -11,16 +11,17 @@
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
-   (inside the part as meant, that times how well the part matches it as meant);
-   otherwise fuzzy similarity (rapidfuzz). Acronyms score lower unless only one
-   organization uses them (in the countries the string names, else writes). A candidate
-   located outside every country the string names is dropped; a generically named unit
-   ("Department of Medicine") whose parent the string does not name (not even in the unit's
-   own name) is weakened, unless the part is the institute's or centre's name that only it
-   is called by ("Institute of Cancer Research"); so is a candidate found only by its city's
-   name, alone or with the places after it ("Saint Louis, MO"). The best `MAX_ITEMS` are
-   kept, among them the best found by each run of words that names one well, however many
-   namesakes another run found.
+   (inside the part as meant, that times how well the part matches it as meant); otherwise
+   fuzzy similarity (rapidfuzz), of the words as written or sorted, institutions' words in
+   English ("Technische Universität" is "Technical University"). Acronyms score lower unless
+   only one organization uses them (in the countries the string names, else writes). A
+   candidate located outside every country the string names is dropped; a generically named
+   unit ("Department of Medicine") whose parent the string does not name (not even in the
+   unit's own name) is weakened, unless the part is the institute's or centre's name that
+   only it is called by ("Institute of Cancer Research"); so is a candidate found only by
+   its city's name, alone or with the places after it ("Saint Louis, MO"). The best
+   `MAX_ITEMS` are kept, among them the best found by each run of words that names one well,
+   however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -45,6 +46,7 @@ from resmeta.services.affiliations.ranking import Match, Ranking
 from resmeta.services.affiliations.text import (
     UNIT_WORDS,
     Part,
+    in_english,
     place_words,
     spans,
     split_parts,
@@ -524,9 +526,10 @@ def _spells(acronym: str, words: str) -> bool:
 
 
 def _sorted_content(words: str) -> str:
-    """The content words in alphabetical order, for `fuzz.ratio`: rapidfuzz's
-    `token_sort_ratio`, with the part's words sorted once for all of a candidate's names."""
-    return " ".join(sorted(w for w in words.split() if w not in STOP_WORDS))
+    """The content words, as English writes them, in alphabetical order, for `fuzz.ratio`:
+    rapidfuzz's `token_sort_ratio`, with the part's words sorted once for all of a
+    candidate's names, and a name's translation holding the same words."""
+    return " ".join(sorted(in_english(w) for w in words.split() if w not in STOP_WORDS))
 
 
 # Parts are not kept: they seldom recur, and would crowd out the names.

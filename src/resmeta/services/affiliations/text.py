@@ -27,6 +27,43 @@ UNIT_WORDS = frozenset(
 )
 
 
+# The words of institutions' names in the languages affiliations are most often written in,
+# as English has them: a name and its translation hold the same words ("Technische
+# Universität Ilmenau", "Technical University of Ilmenau").
+_ENGLISH = {
+    word: english
+    for english, words in {
+        "university": "universitat universitaet universite universidad universidade universita "
+        "universiteit universitet uniwersytet univerzita univerzitet universitatea hochschule",
+        "institute": "institut instituto istituto instytut institutet instituut",
+        "technical": "technische technischen tecnica tecnico technique",
+        "technology": "technologie tecnologia tecnologico technologique",
+        "polytechnic": "politecnico politecnica polytechnique politechnika",
+        "national": "nacional nazionale nationale",
+        "academy": "akademie academia accademia akademia",
+        "hospital": "hopital ospedale",
+        "school": "ecole escuela escola scuola",
+        "center": "centre centro zentrum",
+        "research": "recherche investigacion ricerca forschung pesquisa",
+        "medical": "medizinische medica medico medicale",
+        "medicine": "medicina medecine medizin",
+        "science": "ciencia scienza wissenschaft",
+        "sciences": "ciencias scienze wissenschaften",
+        "applied": "angewandte aplicadas applicate appliquees",
+        "catholic": "catolica cattolica katholische catholique",
+        "free": "libre freie libera",
+        "federal": "federale",
+    }.items()
+    for word in words.split()
+}
+
+
+def in_english(word: str) -> str:
+    """A normal word of an institution's name as English writes it: "universitat" is
+    "university"."""
+    return _ENGLISH.get(word, word)
+
+
 # Words that places' names abbreviate or not: "Saint Louis" is "St. Louis".
 _PLACE_WORDS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
 
