@@ -117,6 +117,8 @@ def test_organization_is_the_full_v2_record(api):
         # a name in English, its record's in German
         ("Technical University of Ilmenau", "01weqhp73"),
         ("Aalen University", "04gg60e72"),
+        # an acronym others use too, then the city of one of them
+        ("CAU Kiel", "04v76ef78"),
         # a footnote's words glued to the name
         ("Current addressKhalifa University of Science and Technology", "05hffr360"),
     ],

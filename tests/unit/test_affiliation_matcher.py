@@ -450,6 +450,18 @@ def test_an_acronym_names_the_one_organization_using_it_in_the_country_named(mat
         assert acronyms[0].score == matcher_module.UNIQUE_ACRONYM_SCORE
 
 
+@pytest.mark.parametrize(("text", "named"), [("CNRS Paris", "cnrs_fr"), ("CNRS Beirut", "cnrs_lb")])
+def test_an_acronym_then_a_city_names_the_one_organization_using_it_there(matcher, text, named):
+    found = [m for m in matcher.rank(text).matches if m.matching_type == "ACRONYM"]
+    assert keys(found) == [named]
+    assert found[0].score == matcher_module.UNIQUE_ACRONYM_SCORE
+    assert not found[0].weak
+
+
+def test_an_acronym_then_a_place_no_owner_is_in_names_none(matcher):
+    assert not [m for m in matcher.rank("CNRS Nairobi").matches if m.matching_type == "ACRONYM"]
+
+
 def test_an_acronym_is_unique_to_its_one_owner_in_the_country_written(matcher):
     """Two organizations use "CNRS"; a name holding "France" beside it makes it the French
     one's, and only that one's."""

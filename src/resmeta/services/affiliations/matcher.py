@@ -4,10 +4,10 @@
    parts, since names hold commas too. Parts that only name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
-   that acronym, records whose name is a run of the part's words, and the best word
-   matches (BM25, without stop words and words most records hold); and the same again with
-   long words that no name holds taken for typos of words one edit away, and two words
-   that names hold as one joined ("Fu Dan University").
+   that acronym (or that acronym and their city: "LMU Munich"), records whose name is a run
+   of the part's words, and the best word matches (BM25, without stop words and words most
+   records hold); and the same again with long words that no name holds taken for typos of
+   words one edit away, and two words that names hold as one joined ("Fu Dan University").
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
@@ -233,10 +233,29 @@ class AffiliationMatcher:
                 )
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
+            matches += self._acronym_in_city(span, words)
         # A pair of parts is there for names that hold a comma: a few candidates do.
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
         matches += self._word_matches(span, self._words_query(words), limit, single)
         return self._usable(matches, all_status)
+
+    def _acronym_in_city(self, span: Part, words: list[str]) -> list[Match]:
+        """An acronym, then the city of the one active organization using it ("LMU Munich",
+        "IISER Bhopal"): that organization, however many others use the acronym."""
+        acronym = span.text.split(" ", 1)[0]
+        if len(words) < 2 or not (acronym.isupper() and acronym.isalpha()):
+            return []
+        city = place_words(" ".join(words[1:]))
+        owners = self.index.matching_candidates(self._any("acronym_exact", words[:1]), 20)
+        found = [
+            (info, address)
+            for _, info, address in owners
+            if info.status == "active" and city in {place_words(c) for c in info.cities}
+        ]
+        if len(found) != 1:
+            return []
+        info, address = found[0]
+        return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", span.text, span.normal)]
 
     def _mistyped(self, span: Part, all_status: bool) -> list[Match]:
         """Candidates for a part whose long words that no name holds are taken for typos of
