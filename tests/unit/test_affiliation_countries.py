@@ -108,6 +108,18 @@ def test_a_bare_code_in_brackets_is_an_acronym_not_a_country(text):
     assert detect(text) == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dept of Chemistry, Milano (IT)", {"it"}),
+        ("Lab A, Atlanta, GA (US)", {"us"}),
+        ("Lab A, Berkeley (CA 94720)", {"us"}),
+    ],
+)
+def test_a_code_in_brackets_after_a_place_names_a_country(text, expected):
+    assert detect(text) == expected
+
+
 def test_a_code_with_a_zip_code_counts_wherever_it_is():
     assert detect("Lab A, CA 94720, Lawrence Berkeley Laboratory") == {"us"}
 

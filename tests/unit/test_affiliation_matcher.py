@@ -262,6 +262,18 @@ def test_a_name_written_in_english_is_found_by_its_translation(matcher):
     assert ranked[0].score == pytest.approx(matcher_module.REORDERED)
 
 
+def test_a_name_of_all_the_words_in_another_order_beats_one_inside_them(tmp_path):
+    university = make_org("University of Innsford", GB)
+    medical = make_org("Innsford Medical University", GB)
+    folder = build_index(tmp_path, [university, medical])
+    ranked = AffiliationMatcher(OrganizationIndex(folder)).rank("Medical University of Innsford")
+    assert [m.info.id for m in ranked.matches[:2]] == [
+        medical["id"].removeprefix("https://ror.org/"),
+        university["id"].removeprefix("https://ror.org/"),
+    ]
+    assert ranked.matches[1].matching_type == "PHRASE"
+
+
 def test_a_name_written_as_two_words_is_found(matcher):
     """Names from languages written without spaces are often split ("Fu Dan" for
     "Fudan"): neighbouring words that more names hold as one word than in a row are
@@ -456,6 +468,20 @@ def test_an_acronym_then_a_city_names_the_one_organization_using_it_there(matche
     assert keys(found) == [named]
     assert found[0].score == matcher_module.UNIQUE_ACRONYM_SCORE
     assert not found[0].weak
+
+
+@pytest.mark.parametrize(("other_status", "named"), [("active", None), ("inactive", "bureau")])
+def test_an_acronym_then_a_city_names_only_the_one_active_owner_there(
+    tmp_path, other_status, named
+):
+    """Two organizations using "ABC" in Paris: the city does not tell them apart, unless
+    one is no longer active."""
+    bureau = make_org("Alpha Bureau of Chemistry", FR, acronyms=["ABC"])
+    other = make_org("Agency for Bio Control", FR, acronyms=["ABC"], status=other_status)
+    folder = build_index(tmp_path, [bureau, other])
+    ranked = AffiliationMatcher(OrganizationIndex(folder)).rank("ABC Paris").matches
+    found = [m.info.id for m in ranked if m.matching_type == "ACRONYM"]
+    assert found == ([] if named is None else [bureau["id"].removeprefix("https://ror.org/")])
 
 
 def test_an_acronym_then_a_place_no_owner_is_in_names_none(matcher):

@@ -44,11 +44,13 @@ from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
 from resmeta.services.affiliations.ranking import Match, Ranking
 from resmeta.services.affiliations.text import (
+    STOP_WORDS,
     UNIT_WORDS,
     Part,
     in_english,
     place_words,
     spans,
+    spells,
     split_parts,
 )
 
@@ -59,7 +61,6 @@ COMMON = 0.02  # a word in more than this share of records is not searched on it
 # A match on words all this common, in share and in number, is marked `common_words_only`
 # (a word in fewer records than this is not common, however small the index).
 COMMON_RECORDS = 500
-STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
@@ -83,7 +84,10 @@ INSTITUTION_WORDS = frozenset(
 )
 # Unit words that begin the names of whole institutions too, not only of their units
 STANDALONE_UNIT_WORDS = frozenset("institute centre center".split())
-REORDERED = 0.95  # the score of a name whose words are all there, in another order
+# The score of a name whose words are all there, in another order: above almost every name
+# found inside the part, which leaves some of its words out ("Medical University of
+# Innsbruck" is "Innsbruck Medical University" more than "University of Innsbruck").
+REORDERED = 0.99
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 SORTED_NAMES = 32_768  # names kept with their words sorted: candidates recur across strings
 MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
@@ -529,19 +533,9 @@ def _spelled_out_beside(acronym: Match, parts: list[Part]) -> bool:
         if 0 <= number < len(parts):
             words = parts[number].normal
             own = any(f" {name} " in f" {words} " for name in acronym.info.names)
-            if _spells(acronym.span, words) and not own:
+            if spells(acronym.span, words) and not own:
                 return True
     return False
-
-
-def _spells(acronym: str, words: str) -> bool:
-    """Whether the letters of `acronym` are initials of `words` in order, the first of them
-    the first: "dcms" of "dresden center for computational materials science"."""
-    initials = [word[0] for word in words.split() if word not in STOP_WORDS]
-    if not initials or acronym[:1] != initials[0]:
-        return False
-    rest = iter(initials[1:])
-    return all(letter in rest for letter in acronym[1:])
 
 
 def _sorted_content(words: str) -> str:

@@ -11,15 +11,15 @@ _SEPARATORS = re.compile(r"([,;:|()\[\]{}\n\t]|\s[-–—]\s)")  # kept by `re.s
 _EMAIL = re.compile(r"\S+@\S+")
 # A small word written against the capitalised name after it, as text extracted from
 # documents often has it: "Now withNational Research Council", "Current addressGoogle".
-_GLUED = re.compile(
-    r"\b(of|at|with|the|and|for|in|de|del|des|du|di|la|le|address|affiliation)(?=[A-Z][a-z])"
-)
+# (Not "in", "for", "de", "du": names begin so, "GGZ inGeest", "forScience", "duPont".)
+_GLUED = re.compile(r"\b(of|at|with|the|and|address|affiliation)(?=[A-Z][a-z])")
 # A footnote's words before the organization an author moved to or works at besides.
 _FOOTNOTE = re.compile(
     r"^(?:(?:current|present|permanent|previous|former)\s+(?:address|affiliation)"
     r"|(?:currently|now|also|previously|formerly)\s+(?:at|with|in))\b",
     re.IGNORECASE,
 )
+STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 # Words that begin the name of a unit inside an organization.
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
@@ -34,7 +34,7 @@ _ENGLISH = {
     word: english
     for english, words in {
         "university": "universitat universitaet universite universidad universidade universita "
-        "universiteit universitet uniwersytet univerzita univerzitet universitatea hochschule",
+        "universiteit universitet uniwersytet univerzita univerzitet universitatea",
         "institute": "institut instituto istituto instytut institutet instituut",
         "technical": "technische technischen tecnica tecnico technique",
         "technology": "technologie tecnologia tecnologico technologique",
@@ -121,3 +121,13 @@ def spans(parts: list[Part], longest: int = 2) -> list[Part]:
                 )
             )
     return result
+
+
+def spells(acronym: str, words: str) -> bool:
+    """Whether the letters of `acronym` are initials of `words` in order, the first of them
+    the first: "dcms" of "dresden center for computational materials science"."""
+    initials = [word[0] for word in words.split() if word not in STOP_WORDS]
+    if not initials or acronym[:1] != initials[0]:
+        return False
+    rest = iter(initials[1:])
+    return all(letter in rest for letter in acronym[1:])
