@@ -7,7 +7,7 @@ from functools import cache
 
 import pycountry
 
-from resmeta.services.affiliations.text import Part, normalise, spells
+from resmeta.services.affiliations.text import Part, normalise
 
 # Names people write that ISO's English names do not cover.
 ALIASES = {
@@ -114,7 +114,9 @@ def _us_state_codes() -> frozenset[str]:
 def country_of_part(part: Part) -> set[str]:
     """The countries a part names when it is only a place: "USA", "France", "CA 94720" (a
     US state with a ZIP code). A bare two-letter code may be a state or a country ("CA",
-    "DE", "IN"): it names either."""
+    "DE", "IN"): it names either. In brackets it names neither: there it is an acronym
+    ("Georgia Institute of Technology (GT)") or a province or state ("Torino (TO)",
+    "Porto Alegre (RS)") more often than a country."""
     names = _names()
     if part.normal in names:
         return names[part.normal]
@@ -122,6 +124,8 @@ def country_of_part(part: Part) -> set[str]:
     if not match:
         return set()
     code, has_zip = match.group(1), bool(match.group(2))
+    if part.bracketed and not has_zip:
+        return set()
     found = {"us"} if code in _us_state_codes() else set()
     if not has_zip and pycountry.countries.get(alpha_2=code) is not None:
         found.add(code.lower())
@@ -132,13 +136,6 @@ def _is_bare_code(part: Part) -> bool:
     """A two-letter code without a ZIP code: it may as well be an acronym."""
     match = _STATE_CODE.match(part.text)
     return part.normal not in _names() and match is not None and not match.group(2)
-
-
-def _stands_for_the_part_before(parts: list[Part], number: int) -> bool:
-    """Whether a bare code in brackets is the acronym of the part before it: "Georgia
-    Institute of Technology (GT)" is no Guatemala, "Milano (IT)" is Italy."""
-    part = parts[number]
-    return part.bracketed and _is_bare_code(part) and spells(part.normal, parts[number - 1].normal)
 
 
 def detect(parts: list[Part]) -> set[str]:
@@ -155,7 +152,6 @@ def detect(parts: list[Part]) -> set[str]:
         if number > 0  # the first part names the organization
         and codes
         and (not _is_bare_code(parts[number]) or all(places[number + 1 :]))
-        and not _stands_for_the_part_before(parts, number)
     ]
     if parts and not places[-1]:
         words = parts[-1].normal.split()
