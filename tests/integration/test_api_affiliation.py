@@ -109,7 +109,7 @@ def test_organization_is_the_full_v2_record(api):
         # an institute whose name holds its parent's, not in the subset
         ("Institute of Biomedical Sciences, Academia Sinica, Taipei, Taiwan", "00tk6s776"),
         # a unit of the University of London, called so; an alias of an institute in Angers
-        ("Shared Research Facilities, The Institute of Cancer Research", "043jzw605"),
+        ("The Institute of Cancer Research", "043jzw605"),
         # a typo read past, though "Universidad Nacional" is found as written
         ("Department of Chemistry, Universidad Nacional Autnoma de Mexico", "01tmp8f25"),
         # "GT" in brackets is its acronym, not Guatemala
@@ -145,8 +145,18 @@ def test_a_city_and_its_state_name_no_organization(api):
     body = match(api, "Washington University 3 Department of Chemistry, , Saint Louis, MO, USA")
     check_answer(body)
     assert ROR + "03g0fjg84" in item_ids(body)  # the zoo
-    # Washington University in St. Louis, or none: ROR has no name "Washington University".
-    assert chosen_ids(body) in ([], [ROR + "01yc7t268"])
+    assert chosen_ids(body) == [ROR + "01yc7t268"]
+
+
+def test_an_institute_called_so_is_not_weakened_for_want_of_its_parent(api):
+    """The Institute of Cancer Research is a unit of the University of London, which the
+    string does not name; it is called so, and stays as strong as its namesake in Angers,
+    which has the name as a label only."""
+    body = match(api, "Shared Research Facilities, The Institute of Cancer Research")
+    check_answer(body)
+    scores = {item["organization"]["id"]: item["score"] for item in body["items"]}
+    assert scores[ROR + "043jzw605"] == 1.0
+    assert ROR + "01m6as704" not in chosen_ids(body)
 
 
 def test_an_acronym_beside_a_name_holding_a_country_is_not_one_used_elsewhere(api):

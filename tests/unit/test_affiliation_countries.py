@@ -109,6 +109,7 @@ def test_a_bare_code_before_an_organization_is_an_acronym_not_a_country(text):
         ("Dipartimento di Chimica, Torino (TO), Italy", {"it"}),
         ("Instituto de Física, Porto Alegre (RS)", set()),
         ("Lab A, Berkeley (CA 94720)", {"us"}),  # a ZIP code makes it a state
+        ("Pfizer Inc (US)", {"us"}),  # not a bare code: a name of the country
     ],
 )
 def test_a_bare_code_in_brackets_names_no_country(text, expected):

@@ -274,6 +274,16 @@ def test_a_name_of_all_the_words_in_another_order_beats_one_inside_them(tmp_path
     assert ranked.matches[1].matching_type == "PHRASE"
 
 
+def test_words_alike_but_not_the_same_in_another_order_score_less(matcher):
+    """Only a name of the very same words scores `REORDERED`; one a letter apart scores as
+    alike as its sorted words are."""
+    same = matcher.rank("Medical Sciences Deccan College").matches[0]
+    alike = matcher.rank("Medical Science Deccan College").matches[0]
+    assert keys([same, alike]) == ["deccan", "deccan"]
+    assert same.score == pytest.approx(matcher_module.REORDERED)
+    assert alike.score < matcher_module.SORTED_WORDS
+
+
 def test_a_name_written_as_two_words_is_found(matcher):
     """Names from languages written without spaces are often split ("Fu Dan" for
     "Fudan"): neighbouring words that more names hold as one word than in a row are

@@ -38,6 +38,7 @@ def test_split_on_commas_semicolons_brackets_and_spaced_dashes(text, expected):
 def test_parts_written_in_brackets_are_marked():
     parts = split_parts("Georgia Institute of Technology (GT), Atlanta [USA]")
     assert [part.bracketed for part in parts] == [False, True, False, True]
+    assert [span.bracketed for span in spans(parts)[:4]] == [False, True, False, True]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from resmeta.services.affiliations.text import Part, normalise
 
 # Names people write that ISO's English names do not cover.
 ALIASES = {
-    "us": ["usa", "u s a", "u s", "united states of america", "america", "new england"],
+    "us": ["us", "usa", "u s a", "u s", "united states of america", "america", "new england"],
     "gb": [
         "uk",
         "u k",
@@ -141,8 +141,8 @@ def _is_bare_code(part: Part) -> bool:
 def detect(parts: list[Part]) -> set[str]:
     """Countries the string names, from parts that are only a country or a US state, or
     from the last words of the last part ("Shanghai, China", "Mainz Germany"). A bare code
-    counts only among the places that end the string: "Institute (IQ), Michigan State
-    University" does not name Iraq, "Bethesda, MD, USA" names Maryland. A mention
+    counts only among the places that end the string: "Institut Pasteur, IT, Rue du Docteur
+    Roux" does not name Italy, "Bethesda, MD, USA" names Maryland. A mention
     that may be either of two ("MA": Massachusetts or Morocco) counts as the one another
     mention confirms ("Cambridge, MA, USA"), else as both."""
     places = [country_of_part(part) for part in parts]

@@ -1,7 +1,9 @@
 """Match an affiliation string to ROR organizations.
 
-1. Cut the string into parts at commas and the like; also try each pair of neighbouring
-   parts, since names hold commas too. Parts that only name a place are not searched.
+1. Cut the string into parts at commas and the like, a small word written against the next
+   one parted from it and a footnote's words dropped ("Current addressKhalifa University");
+   also try each pair of neighbouring parts, since names hold commas too. Parts that only
+   name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
    that acronym (or that acronym and their city: "LMU Munich"), records whose name is a run
@@ -44,13 +46,11 @@ from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
 from resmeta.services.affiliations.ranking import Match, Ranking
 from resmeta.services.affiliations.text import (
-    STOP_WORDS,
     UNIT_WORDS,
     Part,
     in_english,
     place_words,
     spans,
-    spells,
     split_parts,
 )
 
@@ -61,10 +61,12 @@ COMMON = 0.02  # a word in more than this share of records is not searched on it
 # A match on words all this common, in share and in number, is marked `common_words_only`
 # (a word in fewer records than this is not common, however small the index).
 COMMON_RECORDS = 500
+STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
 UNIQUE_ACRONYM_SCORE = 0.9
+ACRONYM_OWNERS = 50  # the most organizations read that use one acronym ("MSU": 23)
 WINDOW = 6  # the most words of a name looked up inside a longer part
 TYPO_LENGTH = 5  # the least letters of a word no name holds that is taken for a typo
 TYPO_CANDIDATES = 20  # records read for the words one edit away from a typo
@@ -88,6 +90,7 @@ STANDALONE_UNIT_WORDS = frozenset("institute centre center".split())
 # found inside the part, which leaves some of its words out ("Medical University of
 # Innsbruck" is "Innsbruck Medical University" more than "University of Innsbruck").
 REORDERED = 0.99
+SORTED_WORDS = 0.97  # what the likeness of the words sorted, short of the same, is worth
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 SORTED_NAMES = 32_768  # names kept with their words sorted: candidates recur across strings
 MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
@@ -218,7 +221,7 @@ class AffiliationMatcher:
                 matches.append(hint)
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
-            owners = self.index.matching_candidates(acronym, 20)
+            owners = self.index.matching_candidates(acronym, ACRONYM_OWNERS)
             rivals = [
                 info
                 for _, info, _ in owners
@@ -245,16 +248,18 @@ class AffiliationMatcher:
 
     def _acronym_in_city(self, span: Part, words: list[str]) -> list[Match]:
         """An acronym, then the city of the one active organization using it ("LMU Munich",
-        "IISER Bhopal"): that organization, however many others use the acronym."""
+        "IISER Bhopal"): that organization, however many others use the acronym (of the
+        first `ACRONYM_OWNERS` read)."""
         acronym = span.text.split(" ", 1)[0]
         if len(words) < 2 or not (acronym.isupper() and acronym.isalpha()):
             return []
         city = place_words(" ".join(words[1:]))
-        owners = self.index.matching_candidates(self._any("acronym_exact", words[:1]), 20)
+        acronym_query = self._any("acronym_exact", words[:1])
+        owners = self.index.matching_candidates(acronym_query, ACRONYM_OWNERS)
         found = [
             (info, address)
             for _, info, address in owners
-            if info.status == "active" and city in {place_words(c) for c in info.cities}
+            if info.status == "active" and city in _cities(info)
         ]
         if len(found) != 1:
             return []
@@ -512,10 +517,15 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     return score, False
 
 
+def _cities(info: MatchingInfo) -> set[str]:
+    """The organization's cities, with the words places abbreviate abbreviated."""
+    return {place_words(city) for city in info.cities}
+
+
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether `match` was found by the name of its city: the words matched, or (for a
     pair of parts) its city and a place ("Saint Louis, MO")."""
-    cities = {place_words(city) for city in match.info.cities}
+    cities = _cities(match.info)
     found_in = parts[match.part : match.part + (2 if match.pair else 1)]
     in_city = [part for part in found_in if place_words(part.normal) in cities]
     return place_words(match.span) in cities or (
@@ -533,9 +543,19 @@ def _spelled_out_beside(acronym: Match, parts: list[Part]) -> bool:
         if 0 <= number < len(parts):
             words = parts[number].normal
             own = any(f" {name} " in f" {words} " for name in acronym.info.names)
-            if spells(acronym.span, words) and not own:
+            if _spells(acronym.span, words) and not own:
                 return True
     return False
+
+
+def _spells(acronym: str, words: str) -> bool:
+    """Whether the letters of `acronym` are initials of `words` in order, the first of them
+    the first: "dcms" of "dresden center for computational materials science"."""
+    initials = [word[0] for word in words.split() if word not in STOP_WORDS]
+    if not initials or acronym[:1] != initials[0]:
+        return False
+    rest = iter(initials[1:])
+    return all(letter in rest for letter in acronym[1:])
 
 
 def _sorted_content(words: str) -> str:
@@ -573,10 +593,13 @@ def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, 
     for name in names:
         if name == span:
             return 1.0, "EXACT", False
+        # the same words in another order: "leipzig university", "university of leipzig"
+        sorted_name = _sorted_name(name)
         score = max(
             fuzz.ratio(span, name) / 100,
-            # the same words in another order: "leipzig university", "university of leipzig"
-            REORDERED * fuzz.ratio(reordered, _sorted_name(name)) / 100,
+            REORDERED
+            if sorted_name == reordered
+            else SORTED_WORDS * fuzz.ratio(reordered, sorted_name) / 100,
         )
         if score > best:
             best, kind, weak = score, "FUZZY", False

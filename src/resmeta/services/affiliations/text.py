@@ -19,7 +19,6 @@ _FOOTNOTE = re.compile(
     r"|(?:currently|now|also|previously|formerly)\s+(?:at|with|in))\b",
     re.IGNORECASE,
 )
-STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 # Words that begin the name of a unit inside an organization.
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
@@ -51,7 +50,7 @@ _ENGLISH = {
         "sciences": "ciencias scienze wissenschaften",
         "applied": "angewandte aplicadas applicate appliquees",
         "catholic": "catolica cattolica katholische catholique",
-        "free": "libre freie libera",
+        "free": "libre freie libera vrije",
         "federal": "federale",
     }.items()
     for word in words.split()
@@ -101,7 +100,7 @@ def split_parts(text: str) -> list[Part]:
         numbered = analysis.exact(piece)
         normal = _without_numbers(numbered)
         if normal and any(c.isalpha() for c in normal):
-            bracketed = number > 0 and pieces[number - 1] in "([{"
+            bracketed = number > 0 and pieces[number - 1] in ("(", "[", "{")
             parts.append(Part(piece, normal, numbered, bracketed))
     return parts
 
@@ -109,8 +108,8 @@ def split_parts(text: str) -> list[Part]:
 def spans(parts: list[Part], longest: int = 2) -> list[Part]:
     """Every run of up to `longest` consecutive parts, since names hold commas too
     ("University of California, Berkeley")."""
-    result = []
-    for size in range(1, longest + 1):
+    result = list(parts)
+    for size in range(2, longest + 1):
         for start in range(len(parts) - size + 1):
             run = parts[start : start + size]
             result.append(
@@ -121,13 +120,3 @@ def spans(parts: list[Part], longest: int = 2) -> list[Part]:
                 )
             )
     return result
-
-
-def spells(acronym: str, words: str) -> bool:
-    """Whether the letters of `acronym` are initials of `words` in order, the first of them
-    the first: "dcms" of "dresden center for computational materials science"."""
-    initials = [word[0] for word in words.split() if word not in STOP_WORDS]
-    if not initials or acronym[:1] != initials[0]:
-        return False
-    rest = iter(initials[1:])
-    return all(letter in rest for letter in acronym[1:])
