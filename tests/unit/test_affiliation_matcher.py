@@ -494,6 +494,23 @@ def test_an_acronym_then_a_city_names_only_the_one_active_owner_there(
     assert found == ([] if named is None else [bureau["id"].removeprefix("https://ror.org/")])
 
 
+@pytest.mark.parametrize("owners", [1, 2])
+def test_an_acronym_of_several_words_names_its_one_owner(tmp_path, owners):
+    """ "EMBL-EBI" is one organization's acronym: it names it, unless another uses it too."""
+    records = [
+        make_org(f"European Bioinformatics Institute {n}", GB, acronyms=["EMBL-EBI"])
+        for n in range(owners)
+    ]
+    folder = build_index(tmp_path, records)
+    ranked = AffiliationMatcher(OrganizationIndex(folder)).rank("EMBL-EBI").matches
+    assert len(ranked) == owners
+    assert all(m.matching_type == "ACRONYM" for m in ranked)
+    if owners == 1:
+        assert ranked[0].score == matcher_module.UNIQUE_ACRONYM_SCORE and not ranked[0].weak
+    else:
+        assert all(m.score == matcher_module.ACRONYM_SCORE and m.weak for m in ranked)
+
+
 def test_an_acronym_then_a_place_no_owner_is_in_names_none(matcher):
     assert not [m for m in matcher.rank("CNRS Nairobi").matches if m.matching_type == "ACRONYM"]
 

@@ -6,10 +6,11 @@
    name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
-   that acronym (or that acronym and their city: "LMU Munich"), records whose name is a run
-   of the part's words, and the best word matches (BM25, without stop words and words most
-   records hold); and the same again with long words that no name holds taken for typos of
-   words one edit away, and two words that names hold as one joined ("Fu Dan University").
+   that acronym (or that acronym and their city: "LMU Munich"; an acronym of several words,
+   "EMBL-EBI", that only one uses names it), records whose name is a run of the part's
+   words, and the best word matches (BM25, without stop words and words most records hold);
+   and the same again with long words that no name holds taken for typos of words one edit
+   away, and two words that names hold as one joined ("Fu Dan University").
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
@@ -207,6 +208,7 @@ class AffiliationMatcher:
         words = span.normal.split()
         forms = {span.normal, span.numbered, analysis.without_legal_form(span.normal)}
         exact = self._any("name_forms", sorted(forms))
+        hints = []
         for _, info, address in self.index.matching_candidates(exact, 20):
             named = forms.intersection(info.names)
             if named:
@@ -218,14 +220,20 @@ class AffiliationMatcher:
                 hint = Match(
                     info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal, weak=True
                 )
-                matches.append(hint)
+                hints.append(hint)
+        # An acronym of several words in capitals ("EMBL-EBI", "CNR-IAS") that one active
+        # organization alone uses (in the countries named, if any) names it.
+        owners = [h for h in hints if h.info.status == "active" and _in_places(h.info, places)]
+        if len(words) >= 2 and span.text.isupper() and len(owners) == 1:
+            owners[0].score, owners[0].weak = UNIQUE_ACRONYM_SCORE, False
+        matches += hints
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             acronym = self._any("acronym_exact", words)
             owners = self.index.matching_candidates(acronym, ACRONYM_OWNERS)
             rivals = [
                 info
                 for _, info, _ in owners
-                if info.status == "active" and (not places or places & set(info.countries))
+                if info.status == "active" and _in_places(info, places)
             ]
             # An acronym only one organization in ROR uses (in the countries the string
             # names, if it names any: "CNRS" in France; "NCMM" beside "Centre for Molecular
@@ -515,6 +523,11 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     if _names_a_unit(name) or after in OWNED_BY_NAME or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
+
+
+def _in_places(info: MatchingInfo, places: set[str]) -> bool:
+    """Whether the organization is in one of `places` (ISO codes), or no place is known."""
+    return not places or bool(places & set(info.countries))
 
 
 def _cities(info: MatchingInfo) -> set[str]:
