@@ -109,13 +109,20 @@ def test_a_bare_code_before_an_organization_is_an_acronym_not_a_country(text):
         ("Dipartimento di Chimica, Torino (TO), Italy", {"it"}),
         ("Instituto de Física, Porto Alegre (RS)", set()),
         ("Lab A, Berkeley (CA 94720)", {"us"}),  # a ZIP code makes it a state
-        ("Pfizer Inc (US)", {"us"}),  # not a bare code: a name of the country
+        ("Universidad de Sevilla (US)", set()),  # its acronym
     ],
 )
 def test_a_bare_code_in_brackets_names_no_country(text, expected):
     """In brackets a two-letter code is an acronym, a province or a state more often than a
     country: Guatemala, Tonga and Serbia would reject the organizations meant."""
     assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Université de Lille, Inserm, US 41", "Institut Pasteur de Lille, UMS 3426, US 37"]
+)
+def test_a_french_service_unit_names_no_country(text):
+    assert detect(text) == set()
 
 
 def test_a_code_with_a_zip_code_counts_wherever_it_is():

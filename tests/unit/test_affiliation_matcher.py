@@ -377,8 +377,11 @@ def test_the_organization_is_found_among_department_street_and_country(matcher):
 
 
 def test_a_unit_named_with_its_parent_gives_way_to_the_parent(matcher):
-    """`chooser._parent_if_named`: a unit whose parent is named as well gives way to it."""
-    matches = matcher.match("Clarendon Laboratory, University of Oxford, Oxford, UK")
+    """`chooser._parent_if_named`: a unit whose parent is named as well gives way to it.
+    (A threshold below the model's: how sure the model is in this small index, around 0.42,
+    is not what is tested.)"""
+    text = "Clarendon Laboratory, University of Oxford, Oxford, UK"
+    matches = matcher.match(text, threshold=0.3)
     check_invariants(matches)
     assert chosen(matches) == ["oxford"]
     assert "clarendon" in keys(matches)  # still a candidate, only not the chosen one
@@ -509,6 +512,15 @@ def test_an_acronym_of_several_words_names_its_one_owner(tmp_path, owners):
         assert ranked[0].score == matcher_module.UNIQUE_ACRONYM_SCORE and not ranked[0].weak
     else:
         assert all(m.score == matcher_module.ACRONYM_SCORE and m.weak for m in ranked)
+
+
+def test_initials_of_several_words_stay_a_hint(tmp_path):
+    """ "U.A." is one organization's acronym, but the initials of many names."""
+    record = make_org("University of Avalon", GB, acronyms=["U.A."])
+    folder = build_index(tmp_path, [record])
+    ranked = AffiliationMatcher(OrganizationIndex(folder)).rank("Faculty of Science, U.A.")
+    found = [m for m in ranked.matches if m.matching_type == "ACRONYM"]
+    assert found and all(m.weak for m in found)
 
 
 def test_an_acronym_then_a_place_no_owner_is_in_names_none(matcher):

@@ -11,7 +11,7 @@ from resmeta.services.affiliations.text import Part, normalise
 
 # Names people write that ISO's English names do not cover.
 ALIASES = {
-    "us": ["us", "usa", "u s a", "u s", "united states of america", "america", "new england"],
+    "us": ["usa", "u s a", "u s", "united states of america", "america", "new england"],
     "gb": [
         "uk",
         "u k",

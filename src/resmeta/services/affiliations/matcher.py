@@ -222,9 +222,11 @@ class AffiliationMatcher:
                 )
                 hints.append(hint)
         # An acronym of several words in capitals ("EMBL-EBI", "CNR-IAS") that one active
-        # organization alone uses (in the countries named, if any) names it.
+        # organization alone uses (in the countries named, if any) names it; not initials
+        # ("U.A.", "A*STAR"), which many organizations' names could give.
         owners = [h for h in hints if h.info.status == "active" and _in_places(h.info, places)]
-        if len(words) >= 2 and span.text.isupper() and len(owners) == 1:
+        several = len(words) >= 2 and all(len(word) >= 2 for word in words)
+        if several and span.text.isupper() and len(owners) == 1:
             owners[0].score, owners[0].weak = UNIQUE_ACRONYM_SCORE, False
         matches += hints
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
