@@ -45,7 +45,7 @@ from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
-from resmeta.services.affiliations.ranking import Match, Ranking
+from resmeta.services.affiliations.ranking import Match, Ranking, cities
 from resmeta.services.affiliations.text import (
     UNIT_WORDS,
     Part,
@@ -224,14 +224,13 @@ class AffiliationMatcher:
         # An acronym of several words in capitals ("EMBL-EBI", "CNR-IAS") that one active
         # organization alone uses (in the countries named, if any) names it; not initials
         # ("U.A.", "A*STAR"), which many organizations' names could give.
-        owners = [h for h in hints if h.info.status == "active" and _in_places(h.info, places)]
+        users = [h for h in hints if h.info.status == "active" and _in_places(h.info, places)]
         several = len(words) >= 2 and all(len(word) >= 2 for word in words)
-        if several and span.text.isupper() and len(owners) == 1:
-            owners[0].score, owners[0].weak = UNIQUE_ACRONYM_SCORE, False
+        if several and span.text.isupper() and len(users) == 1:
+            users[0].score, users[0].weak = UNIQUE_ACRONYM_SCORE, False
         matches += hints
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
-            acronym = self._any("acronym_exact", words)
-            owners = self.index.matching_candidates(acronym, ACRONYM_OWNERS)
+            owners = self._acronym_owners(words[0])
             rivals = [
                 info
                 for _, info, _ in owners
@@ -264,17 +263,20 @@ class AffiliationMatcher:
         if len(words) < 2 or not (acronym.isupper() and acronym.isalpha()):
             return []
         city = place_words(" ".join(words[1:]))
-        acronym_query = self._any("acronym_exact", words[:1])
-        owners = self.index.matching_candidates(acronym_query, ACRONYM_OWNERS)
         found = [
             (info, address)
-            for _, info, address in owners
-            if info.status == "active" and city in _cities(info)
+            for _, info, address in self._acronym_owners(words[0])
+            if info.status == "active" and city in cities(info)
         ]
         if len(found) != 1:
             return []
         info, address = found[0]
         return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", span.text, span.normal)]
+
+    def _acronym_owners(self, acronym: str) -> list[tuple[float, MatchingInfo, tantivy.DocAddress]]:
+        """The first `ACRONYM_OWNERS` organizations using `acronym` (a normal word)."""
+        query = self._any("acronym_exact", [acronym])
+        return self.index.matching_candidates(query, ACRONYM_OWNERS)
 
     def _mistyped(self, span: Part, all_status: bool) -> list[Match]:
         """Candidates for a part whose long words that no name holds are taken for typos of
@@ -532,18 +534,13 @@ def _in_places(info: MatchingInfo, places: set[str]) -> bool:
     return not places or bool(places & set(info.countries))
 
 
-def _cities(info: MatchingInfo) -> set[str]:
-    """The organization's cities, with the words places abbreviate abbreviated."""
-    return {place_words(city) for city in info.cities}
-
-
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether `match` was found by the name of its city: the words matched, or (for a
     pair of parts) its city and a place ("Saint Louis, MO")."""
-    cities = _cities(match.info)
+    places = cities(match.info)
     found_in = parts[match.part : match.part + (2 if match.pair else 1)]
-    in_city = [part for part in found_in if place_words(part.normal) in cities]
-    return place_words(match.span) in cities or (
+    in_city = [part for part in found_in if place_words(part.normal) in places]
+    return place_words(match.span) in places or (
         bool(in_city)
         and all(part in in_city or countries.country_of_part(part) for part in found_in)
     )

@@ -53,4 +53,10 @@ class Ranking:
         """Whether the string names the city of `match` besides in the words matched
         ("Aarhus" in "Aarhus University" is no evidence that it is the one in Aarhus)."""
         rest = f" {place_words(self.words.replace(f' {match.span} ', ' ', 1))} "
-        return any(f" {place_words(city)} " in rest for city in match.info.cities)
+        return any(f" {city} " in rest for city in cities(match.info))
+
+
+def cities(info: MatchingInfo) -> set[str]:
+    """An organization's cities as places are compared: with the words places abbreviate
+    abbreviated (`place_words`)."""
+    return {place_words(city) for city in info.cities}
