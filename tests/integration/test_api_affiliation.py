@@ -124,6 +124,19 @@ def test_organization_is_the_full_v2_record(api):
         ("CAU Kiel", "04v76ef78"),
         # a footnote's words glued to the name
         ("Current addressKhalifa University of Science and Technology", "05hffr360"),
+        # a name holding four commas, not the "Ministry of Education" of other countries
+        (
+            "Graduate School, Ministry of Education, Culture, Sports, Science and Technology, "
+            "Tokyo, Japan",
+            "048rj2z13",
+        ),
+        # "Jordan" ends the name of an institute in France
+        ("Institut Camille Jordan", "01ekw7f87"),
+        # "U.S." ends an Italian legal form
+        ("Associazione Fitness Metabolica O.N.L.U.S.", "0594kbc86"),
+        # "Hartford" and "Iwata" say where, not the companies called so
+        ("Hartford Hospital, Hartford, United States", "00gt5xe03"),
+        ("Shizuoka Professional University of Agriculture, Iwata, Japan", "05k9kcg68"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

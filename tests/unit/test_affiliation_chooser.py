@@ -158,7 +158,7 @@ def test_a_parent_found_inside_the_units_own_name_is_not_named_as_well():
         "university at buffalo state university of new york",
         part=1,
     )
-    unit.pair = True  # in parts 1 and 2
+    unit.width = 2  # in parts 1 and 2
     system = found(org("suny", children=["ub"]), 1.0, "state university of new york", part=2)
     both = ranking(text, unit, system)
     position = pick(both, [0.7, 0.4], threshold=0.5)

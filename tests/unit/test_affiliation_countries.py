@@ -165,6 +165,39 @@ def test_no_country_inside_an_organization_name(text):
     assert detect(text) == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stanford University, Stanford CA U.S.A.", {"us"}),
+        ("Stanford University, Stanford CA U. S. A.", {"us"}),
+        ("Columbia University, New York N.Y. U.S.A.", {"us"}),
+        ("Glasgow U.K.", {"gb"}),
+        # the letters end an Italian legal form, not "U.S."
+        ("Associazione Fitness Metabolica O.N.L.U.S.", set()),
+        ("Fondazione Ricerca, Milano O.N.L.U.S", set()),
+    ],
+)
+def test_initials_at_the_end_name_a_country_only_written_apart(text, expected):
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Institut Camille Jordan", "jordan"),
+        ("Johannes Gutenberg University, Mainz Germany", "germany"),
+        ("Harvard Medical School, Boston, USA", ""),  # a whole part, not its last words
+        ("University of New Mexico", ""),
+        ("Associazione Fitness Metabolica O.N.L.U.S.", ""),
+    ],
+)
+def test_the_last_words_that_name_a_country(text, words):
+    parts = split_parts(text)
+    assert countries.last_words(parts) == words
+    without = countries.detect(parts, with_last_words=False)
+    assert (without != countries.detect(parts)) == bool(words)
+
+
 def test_a_country_only_part_after_an_organization_named_after_a_country():
     assert detect("Jordan University of Science and Technology, Irbid, Jordan") == {"jo"}
     assert detect("University of Georgia, Athens, GA 30602, USA") == {"us"}

@@ -523,6 +523,71 @@ def test_initials_of_several_words_stay_a_hint(tmp_path):
     assert found and all(m.weak for m in found)
 
 
+def _bare(record: dict) -> str:
+    return record["id"].removeprefix("https://ror.org/")
+
+
+def test_a_name_holding_several_commas_is_found_across_the_parts(tmp_path):
+    """The name is found whole across four parts, and the namesakes found by its first
+    words are not taken for organizations the string names as well."""
+    mext = make_org("Ministry of Education, Culture, Sports, Science and Technology", JP)
+    ministries = [make_org("Ministry of Education", place) for place in (GB, KE, UG)]
+    index = OrganizationIndex(build_index(tmp_path, [mext, *ministries]))
+    ranked = AffiliationMatcher(index).rank(
+        "Graduate School, Ministry of Education, Culture, Sports, Science and Technology, Tokyo"
+    )
+    assert [m.info.id for m in ranked.matches] == [_bare(mext)]
+    found = ranked.matches[0]
+    assert (found.score, found.matching_type, found.part, found.width) == (1.0, "EXACT", 1, 4)
+    # Elsewhere in the string, the namesakes are still found.
+    again = AffiliationMatcher(index).rank(
+        "Ministry of Education, Culture, Sports, Science and Technology, Ministry of Education"
+    )
+    assert {m.info.id for m in again.matches} == {_bare(r) for r in [mext, *ministries]}
+
+
+def test_two_organizations_of_one_long_name_are_both_found(tmp_path):
+    twins = [make_org("Health, Ageing, Mobility, Autonomy", place) for place in (FR, CA)]
+    index = OrganizationIndex(build_index(tmp_path, twins))
+    ranked = AffiliationMatcher(index).rank("Health, Ageing, Mobility, Autonomy").matches
+    assert sorted(m.info.id for m in ranked) == sorted(_bare(r) for r in twins)
+    assert all(m.matching_type == "EXACT" and m.width == 4 for m in ranked)
+
+
+def test_a_country_named_by_the_words_of_the_name_found_rejects_nothing(tmp_path):
+    """ "Jordan" ends the name of a French institute: the string names no other country
+    for it to be rejected by; a fuzzy match elsewhere still is."""
+    camille = make_org("Institut Camille Jordan", FR)
+    jordan = make_org("Jordan Institute of Camel Studies", location("Amman", "JO", "Jordan"))
+    almost = make_org("Institut Camille Jourdan", FR)
+    index = OrganizationIndex(build_index(tmp_path, [camille, jordan, almost]))
+    matcher = AffiliationMatcher(index)
+    found = {m.info.id: m for m in matcher.rank("Institut Camille Jordan").matches}
+    assert found[_bare(camille)].matching_type == "EXACT"
+    assert _bare(almost) not in found
+    # A part that is only a country is evidence still.
+    assert _bare(camille) not in {
+        m.info.id for m in matcher.rank("Institut Camille Jordan, Amman, Jordan").matches
+    }
+
+
+@pytest.mark.parametrize(("hospital_city", "address"), [("Hartford", True), ("Newington", False)])
+def test_a_part_that_is_the_city_of_an_organization_named_names_nothing_else(
+    tmp_path, hospital_city, address
+):
+    """ "Hartford" after "Hartford Hospital" is where the hospital is, when it is there:
+    not the company called "Hartford"."""
+    hospital = make_org("Hartford Hospital", location(hospital_city, "US", "United States"))
+    company = make_org("Hartford", location("Springfield", "US", "United States"))
+    index = OrganizationIndex(build_index(tmp_path, [hospital, company]))
+    matcher = AffiliationMatcher(index)
+    found = [m.info.id for m in matcher.rank("Hartford Hospital, Hartford, USA").matches]
+    assert (_bare(company) in found) is not address
+    assert _bare(hospital) in found
+    alone = matcher.rank("Hartford, USA").matches  # with no organization it is the city of
+    assert (alone[0].info.id, alone[0].matching_type) == (_bare(company), "EXACT")
+
+
 def test_an_acronym_then_a_place_no_owner_is_in_names_none(matcher):
     assert not [m for m in matcher.rank("CNRS Nairobi").matches if m.matching_type == "ACRONYM"]
 

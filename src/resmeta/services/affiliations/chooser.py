@@ -250,8 +250,8 @@ def _words_within(inner: Match, outer: Match) -> bool:
 
 
 def _parts(match: Match) -> set[int]:
-    """The parts the match was found in: one, or two neighbours."""
-    return {match.part, match.part + 1} if match.pair else {match.part}
+    """The parts the match was found in: one, or neighbours."""
+    return set(range(match.part, match.part + match.width))
 
 
 @functools.cache

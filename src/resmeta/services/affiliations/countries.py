@@ -138,9 +138,43 @@ def _is_bare_code(part: Part) -> bool:
     return part.normal not in _names() and match is not None and not match.group(2)
 
 
-def detect(parts: list[Part]) -> set[str]:
+def last_words(parts: list[Part]) -> str:
+    """The last words of the last part, when they name a country and the part is more than
+    them ("Mainz Germany": "germany"); else "". Not the words after "of", which belong to a
+    name ("University of New Mexico"), nor letters of an initialism ("O.N.L.U.S.")."""
+    if not parts or country_of_part(parts[-1]):
+        return ""
+    words = parts[-1].normal.split()
+    names = _names()
+    for size in range(min(len(words) - 1, 6), 0, -1):  # the longest name wins
+        before = words[-size - 1]
+        if before in ("of", "de", "di", "du", "da"):
+            # "University of New Mexico": the words after "of" belong to the name, and so
+            # do their last ones ("Mexico").
+            return ""
+        name = " ".join(words[-size:])
+        initials = all(len(word) == 1 for word in words[-size:])
+        if name in names and (not initials or _initials_at_end(parts[-1], name)):
+            return name
+    return ""
+
+
+def _initials_at_end(part: Part, initials: str) -> bool:
+    """Whether single letters ("u s a") are written as the last tokens of the part ("U.S.A.",
+    "U. S. A."), not as the end of a longer initialism ("O.N.L.U.S.")."""
+    letters = initials.replace(" ", "")
+    written = ""
+    for token in reversed(part.text.split()):
+        written = normalise(token).replace(" ", "") + written
+        if len(written) >= len(letters):
+            break
+    return written == letters
+
+
+def detect(parts: list[Part], with_last_words: bool = True) -> set[str]:
     """Countries the string names, from parts that are only a country or a US state, or
-    from the last words of the last part ("Shanghai, China", "Mainz Germany"). A bare code
+    (`with_last_words`) from the last words of the last part ("Shanghai, China", "Mainz
+    Germany"; `last_words`). A bare code
     counts only among the places that end the string: "Institut Pasteur, IT, Rue du Docteur
     Roux" does not name Italy, "Bethesda, MD, USA" names Maryland. A mention
     that may be either of two ("MA": Massachusetts or Morocco) counts as the one another
@@ -153,17 +187,8 @@ def detect(parts: list[Part]) -> set[str]:
         and codes
         and (not _is_bare_code(parts[number]) or all(places[number + 1 :]))
     ]
-    if parts and not places[-1]:
-        words = parts[-1].normal.split()
-        names = _names()
-        for size in range(min(len(words) - 1, 6), 0, -1):  # the longest name wins
-            if words[-size - 1] in ("of", "de", "di", "du", "da"):
-                # "University of New Mexico": the words after "of" belong to the name, and
-                # so do their last ones ("Mexico").
-                break
-            if codes := names.get(" ".join(words[-size:])):
-                mentions.append(codes)
-                break
+    if with_last_words and (last := last_words(parts)):
+        mentions.append(_names()[last])
     sure = set().union(*(m for m in mentions if len(m) == 1))
     found = set(sure)
     for mention in mentions:

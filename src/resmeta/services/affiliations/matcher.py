@@ -2,8 +2,9 @@
 
 1. Cut the string into parts at commas and the like, a small word written against the next
    one parted from it and a footnote's words dropped ("Current addressKhalifa University");
-   also try each pair of neighbouring parts, since names hold commas too. Parts that only
-   name a place are not searched.
+   also try each pair of neighbouring parts, since names hold commas too (and longer runs of
+   parts, for names only: "Ministry of Education, Culture, Sports, Science and Technology").
+   Parts that only name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
    kept, or written as affiliations often write it: `analysis.name_forms`), records with
    that acronym (or that acronym and their city: "LMU Munich"; an acronym of several words,
@@ -18,13 +19,15 @@
    fuzzy similarity (rapidfuzz), of the words as written or sorted, institutions' words in
    English ("Technische Universität" is "Technical University"). Acronyms score lower unless
    only one organization uses them (in the countries the string names, else writes). A
-   candidate located outside every country the string names is dropped; a generically named
-   unit ("Department of Medicine") whose parent the string does not name (not even in the
-   unit's own name) is weakened, unless the part is the institute's or centre's name that
-   only it is called by ("Institute of Cancer Research"); so is a candidate found only by
-   its city's name, alone or with the places after it ("Saint Louis, MO"). The best
-   `MAX_ITEMS` are kept, among them the best found by each run of words that names one well,
-   however many namesakes another run found.
+   candidate located outside every country the string names (other than by words of the
+   name it was found by: "Institut Camille Jordan") is dropped, and so is one found only by a
+   part that is the city of an organization another part names ("Hartford Hospital,
+   Hartford"). A generically named unit ("Department of Medicine") whose parent the string
+   does not name (not even in the unit's own name) is weakened, unless the part is the
+   institute's or centre's name that only it is called by ("Institute of Cancer Research");
+   so is a candidate found only by its city's name, alone or with the places after it
+   ("Saint Louis, MO"). The best `MAX_ITEMS` are kept, among them the best found by each run
+   of words that names one well, however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -50,6 +53,7 @@ from resmeta.services.affiliations.text import (
     UNIT_WORDS,
     Part,
     in_english,
+    normalise,
     place_words,
     spans,
     split_parts,
@@ -77,6 +81,7 @@ UNSPACED_LENGTH = 40  # characters of an unspaced word whose runs are looked up
 PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as it covers more
 MAX_LENGTH = 2000  # characters of an affiliation that are read
 MAX_PARTS = 30
+MAX_RUN_PARTS = 8  # the most parts a name holding commas is looked up across
 OWNED_BY_NAME = frozenset(
     "hospital hospitals clinic clinics museum library press foundation".split()
 )
@@ -141,29 +146,43 @@ class AffiliationMatcher:
         text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
         parts = split_parts(text)[:MAX_PARTS]
         named_countries = countries.detect(parts)
+        # A country named by words of the name found is no evidence of where the organization
+        # is: "Institut Camille Jordan" is in France, "Clínica Montserrat" in Colombia.
+        last_words = countries.last_words(parts)
+        named_besides = countries.detect(parts, with_last_words=False) if last_words else set()
         # Where an acronym is likely meant: else any country written, even inside a name.
         places = named_countries or countries.mentioned(parts)
         best: dict[str, Match] = {}
 
-        def keep(matches: list[Match], number: int, single: bool) -> None:
+        def keep(matches: list[Match], start: int, width: int) -> None:
             for match in matches:
-                match.part = number if single else number - len(parts)
-                match.pair = not single
-                if named_countries and not named_countries & set(match.info.countries):
+                match.part, match.width = start, width
+                named = named_countries
+                if last_words and _names_with(match, last_words):
+                    named = named_besides
+                if named and not named & set(match.info.countries):
                     continue
                 known = best.get(match.info.id)
                 if known is None or match.score > known.score:
                     best[match.info.id] = match
 
         searched = _searched(parts)
-        for number, span, single in searched:
-            keep(self._candidates(span, all_status, single, places), number, single)
+        for start, width, span in searched:
+            keep(self._candidates(span, all_status, width == 1, places), start, width)
         # A long word no name holds is likely mistyped ("Genenetech", "Autnoma"): each part
         # is also looked up as its words were likely meant, even where a name was found as
         # written ("Universidad Nacional" in "Universidad Nacional Autnoma de Mexico").
-        for number, span, single in searched:
-            if single:
-                keep(self._mistyped(span, all_status), number, single)
+        for start, width, span in searched:
+            if width == 1:
+                keep(self._mistyped(span, all_status), start, width)
+        for start, width, matches in self._names_across(parts, all_status):
+            keep(matches, start, width)
+        # "Hartford" in "Hartford Hospital, Hartford, United States" is where the hospital
+        # is: it names neither the company called "Hartford" nor the University of Hartford.
+        addresses = _addresses(list(best.values()), parts)
+        for match in list(best.values()):
+            if match.width == 1 and addresses.get(match.part, set()) - {match.info.id}:
+                del best[match.info.id]
         called = collections.Counter(m.span for m in best.values() if _called(m))
         for match in best.values():
             # A name holding a comma, found whole ("Institute of Biomedical Sciences, Academia
@@ -188,7 +207,7 @@ class AffiliationMatcher:
             # the name beside it, not for "Deccan College of Medical Sciences", which uses it.
             if match.matching_type == "ACRONYM" and _spelled_out_beside(match, parts):
                 match.weak = True
-        ranked = _kept(sorted(best.values(), key=_order))
+        ranked = _kept(sorted(_not_inside_long_names(list(best.values()), parts), key=_order))
         for match in ranked:
             # "University" alone, or "Science and Technology" inside "College of Electronic
             # Science and Technology", says little of which organization is meant.
@@ -254,6 +273,31 @@ class AffiliationMatcher:
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
         matches += self._word_matches(span, self._words_query(words), limit, single)
         return self._usable(matches, all_status)
+
+    def _names_across(
+        self, parts: list[Part], all_status: bool
+    ) -> list[tuple[int, int, list[Match]]]:
+        """Names holding two commas or more, written whole across as many parts ("Ministry
+        of Education, Culture, Sports, Science and Technology"), with the first part and
+        how many they run across. (Pairs of parts are searched like parts.)"""
+        runs: dict[str, tuple[int, int]] = {}
+        for width in range(3, min(len(parts), MAX_RUN_PARTS) + 1):
+            for start in range(len(parts) - width + 1):
+                numbered = analysis.exact(", ".join(p.text for p in parts[start : start + width]))
+                for form in (numbered, normalise(numbered)):
+                    runs.setdefault(form, (start, width))
+        if not runs:
+            return []
+        found = self.index.matching_candidates(self._any("name_forms", sorted(runs)), 20)
+        result = []
+        for _, info, address in found:
+            named = max((form for form in runs if form in info.names), key=len, default=None)
+            if named is not None:
+                start, width = runs[named]
+                text = ", ".join(part.text for part in parts[start : start + width])
+                match = Match(info, address, 1.0, "EXACT", text, named)
+                result.append((start, width, self._usable([match], all_status)))
+        return result
 
     def _acronym_in_city(self, span: Part, words: list[str]) -> list[Match]:
         """An acronym, then the city of the one active organization using it ("LMU Munich",
@@ -473,14 +517,38 @@ def _kept(ranked: list[Match]) -> list[Match]:
     return sorted(kept, key=_order)
 
 
-def _searched(parts: list[Part]) -> list[tuple[int, Part, bool]]:
-    """The spans to search, numbered, and whether each is a single part: each distinct
-    span once, less those that only name a place."""
+def _names_with(match: Match, words: str) -> bool:
+    """Whether `match` was found by the exact name of its organization, holding `words`."""
+    return match.matching_type == "EXACT" and f" {words} " in f" {match.span} "
+
+
+def _not_inside_long_names(matches: list[Match], parts: list[Part]) -> list[Match]:
+    """`matches` less those found only by words of a name written across three parts or
+    more: "Ministry of Education, Culture, Sports, Science and Technology" does not name a
+    "Ministry of Education" as well, unless another part does. (Across two parts, the model
+    weighs it: "University of California, Berkeley".)"""
+
+    def inside(match: Match, name: Match) -> bool:
+        outside = parts[: name.part] + parts[name.part + name.width :]
+        return (
+            match.span != name.span
+            and f" {match.span} " in f" {name.span} "
+            and not any(f" {match.span} " in f" {part.normal} " for part in outside)
+        )
+
+    long_names = [m for m in matches if m.width >= 3]
+    return [m for m in matches if not any(inside(m, name) for name in long_names)]
+
+
+def _searched(parts: list[Part]) -> list[tuple[int, int, Part]]:
+    """The spans to search, each with its first part and how many parts it runs across
+    (one or two): each distinct span once, less those that only name a place."""
     searched, seen = [], set()
-    for number, span in enumerate(spans(parts)):
+    for number, span in enumerate(spans(parts)):  # parts first, then pairs
         if span.numbered not in seen and not countries.country_of_part(span):
             seen.add(span.numbered)
-            searched.append((number, span, number < len(parts)))  # parts first, then pairs
+            single = number < len(parts)
+            searched.append((number, 1, span) if single else (number - len(parts), 2, span))
     return searched
 
 
@@ -534,11 +602,25 @@ def _in_places(info: MatchingInfo, places: set[str]) -> bool:
     return not places or bool(places & set(info.countries))
 
 
+def _addresses(matches: list[Match], parts: list[Part]) -> dict[int, set[str]]:
+    """The parts that are only the city of an organization another part names well, each
+    with the IDs of the organizations there."""
+    named = [m for m in matches if m.score >= PHRASE_SCORE and not m.weak]
+    addresses: dict[int, set[str]] = {}
+    for number, part in enumerate(parts):
+        place = place_words(part.normal)
+        for match in named:
+            elsewhere = not match.part <= number < match.part + match.width
+            if elsewhere and place in cities(match.info):
+                addresses.setdefault(number, set()).add(match.info.id)
+    return addresses
+
+
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether `match` was found by the name of its city: the words matched, or (for a
     pair of parts) its city and a place ("Saint Louis, MO")."""
     places = cities(match.info)
-    found_in = parts[match.part : match.part + (2 if match.pair else 1)]
+    found_in = parts[match.part : match.part + match.width]
     in_city = [part for part in found_in if place_words(part.normal) in places]
     return place_words(match.span) in places or (
         bool(in_city)

@@ -19,7 +19,7 @@ class Match:
     substring: str
     span: str = ""  # the normalised words matched
     part: int = 0  # the index of the (first) part the match was found in
-    pair: bool = False  # found in a pair of neighbouring parts
+    width: int = 1  # how many neighbouring parts the words matched run across
     weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
     former: bool = False  # found by the name of an organization it succeeded
     bare: bool = False  # found only by a name less its qualifier or legal form ("Zoetis")
@@ -28,6 +28,11 @@ class Match:
     # The chooser's chance that this is the organization meant; for the chosen match, the
     # chance its choice rests on (with its namesakes', or a unit's that gave way to it).
     confidence: float = 0.0
+
+    @property
+    def pair(self) -> bool:
+        """Whether it was found across parts: a name holding a comma."""
+        return self.width > 1
 
     def by_display_name(self) -> bool:
         """Whether the part it was found by is its organization's display name, not only a
