@@ -137,6 +137,9 @@ def test_organization_is_the_full_v2_record(api):
         # "Hartford" and "Iwata" say where, not the companies called so
         ("Hartford Hospital, Hartford, United States", "00gt5xe03"),
         ("Shizuoka Professional University of Agriculture, Iwata, Japan", "05k9kcg68"),
+        # a name and its place across two parts, not the name of the first part alone
+        ("Brigham Young University - Idaho, Rexburg, United States", "05j7qk258"),
+        ("The Glycoscience Group, National University of Ireland, Galway", "03bea9k73"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

@@ -546,6 +546,39 @@ def test_a_name_holding_several_commas_is_found_across_the_parts(tmp_path):
     assert {m.info.id for m in again.matches} == {_bare(r) for r in [mext, *ministries]}
 
 
+@pytest.mark.parametrize(
+    ("campus_name", "campus_city", "text", "inner_named"),
+    [
+        ("Brigham Young University - Idaho", "Rexburg", "Brigham Young University - Idaho", False),
+        (
+            "Brigham Young University, Idaho Falls",
+            "Idaho Falls",
+            "BYU, Brigham Young University, Idaho Falls",
+            False,
+        ),
+        # the second part is not where the campus is
+        (
+            "Brigham Young University, Idaho Falls",
+            "Rexburg",
+            "Brigham Young University, Idaho Falls",
+            True,
+        ),
+    ],
+)
+def test_a_name_and_its_place_across_two_parts_do_not_name_the_name_alone(
+    tmp_path, campus_name, campus_city, text, inner_named
+):
+    """ "Brigham Young University - Idaho" is the campus in Idaho, not the university in
+    Utah whose name is written first: the second part says where the campus is (its state,
+    its city)."""
+    utah = make_org("Brigham Young University", location("Provo", "US", "United States"))
+    campus = make_org(campus_name, location(campus_city, "US", "United States"))
+    index = OrganizationIndex(build_index(tmp_path, [utah, campus]))
+    found = [m.info.id for m in AffiliationMatcher(index).rank(text).matches]
+    assert _bare(campus) in found
+    assert (_bare(utah) in found) is inner_named
+
+
 def test_two_organizations_of_one_long_name_are_both_found(tmp_path):
     twins = [make_org("Health, Ageing, Mobility, Autonomy", place) for place in (FR, CA)]
     index = OrganizationIndex(build_index(tmp_path, twins))

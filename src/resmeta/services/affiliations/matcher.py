@@ -524,9 +524,10 @@ def _names_with(match: Match, words: str) -> bool:
 
 def _not_inside_long_names(matches: list[Match], parts: list[Part]) -> list[Match]:
     """`matches` less those found only by words of a name written across three parts or
-    more: "Ministry of Education, Culture, Sports, Science and Technology" does not name a
-    "Ministry of Education" as well, unless another part does. (Across two parts, the model
-    weighs it: "University of California, Berkeley".)"""
+    more, or across two of which the second says where its organization is: "Ministry of
+    Education, Culture, Sports, Science and Technology" does not name a "Ministry of
+    Education" as well, unless another part does; nor does "Brigham Young University -
+    Idaho" name the one in Utah."""
 
     def inside(match: Match, name: Match) -> bool:
         outside = parts[: name.part] + parts[name.part + name.width :]
@@ -536,8 +537,20 @@ def _not_inside_long_names(matches: list[Match], parts: list[Part]) -> list[Matc
             and not any(f" {match.span} " in f" {part.normal} " for part in outside)
         )
 
-    long_names = [m for m in matches if m.width >= 3]
+    long_names = [m for m in matches if m.width >= 3 or _placed_pair(m, parts)]
     return [m for m in matches if not any(inside(m, name) for name in long_names)]
+
+
+def _placed_pair(match: Match, parts: list[Part]) -> bool:
+    """Whether `match` is a name found whole across two parts, the second a place where
+    its organization is: "Brigham Young University - Idaho", "University of Nevada, Las
+    Vegas"."""
+    if match.width != 2 or match.matching_type != "EXACT":
+        return False
+    place = parts[match.part + 1]
+    return place_words(place.normal) in cities(match.info) or bool(
+        countries.country_of_part(place) & set(match.info.countries)
+    )
 
 
 def _searched(parts: list[Part]) -> list[tuple[int, int, Part]]:
