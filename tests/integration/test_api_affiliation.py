@@ -140,6 +140,8 @@ def test_organization_is_the_full_v2_record(api):
         # a name and its place across two parts, not the name of the first part alone
         ("Brigham Young University - Idaho, Rexburg, United States", "05j7qk258"),
         ("The Glycoscience Group, National University of Ireland, Galway", "03bea9k73"),
+        # a unit named generically, then its city: the one there, not Tasmania's
+        ("Department of Health, East Perth, Australia", "01epcny94"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

@@ -579,6 +579,30 @@ def test_a_name_and_its_place_across_two_parts_do_not_name_the_name_alone(
     assert (_bare(utah) in found) is inner_named
 
 
+def test_a_unit_named_generically_then_its_city_is_not_weakened(tmp_path):
+    """ "Department of Health, East Perth": the part after the name is where one of the
+    departments so named is, as an organization's address is written; the other,
+    elsewhere, stays weak for want of its parent."""
+    perth = make_org(
+        "Department of Health",
+        location("East Perth", "AU", "Australia"),
+        relationships=_unit_of("Government of Western Australia", "0000wa000"),
+    )
+    hobart = make_org(
+        "Department of Health",
+        location("Hobart", "AU", "Australia"),
+        relationships=_unit_of("Government of Tasmania", "0000tas00"),
+    )
+    index = OrganizationIndex(build_index(tmp_path, [perth, hobart]))
+    matcher = AffiliationMatcher(index)
+    found = {m.info.id: m for m in matcher.rank("Department of Health, East Perth").matches}
+    assert (found[_bare(perth)].score, found[_bare(perth)].weak) == (1.0, False)
+    assert found[_bare(hobart)].weak
+    # The city elsewhere than right after the name is no such address.
+    found = {m.info.id: m for m in matcher.rank("East Perth, Department of Health, Sydney").matches}
+    assert found[_bare(perth)].weak and found[_bare(hobart)].weak
+
+
 def test_two_organizations_of_one_long_name_are_both_found(tmp_path):
     twins = [make_org("Health, Ageing, Mobility, Autonomy", place) for place in (FR, CA)]
     index = OrganizationIndex(build_index(tmp_path, twins))

@@ -24,10 +24,11 @@
    part that is the city of an organization another part names ("Hartford Hospital,
    Hartford"). A generically named unit ("Department of Medicine") whose parent the string
    does not name (not even in the unit's own name) is weakened, unless the part is the
-   institute's or centre's name that only it is called by ("Institute of Cancer Research");
-   so is a candidate found only by its city's name, alone or with the places after it
-   ("Saint Louis, MO"). The best `MAX_ITEMS` are kept, among them the best found by each run
-   of words that names one well, however many namesakes another run found.
+   institute's or centre's name that only it is called by ("Institute of Cancer Research")
+   or the next part is its city ("Department of Health, East Perth"); so is a candidate
+   found only by its city's name, alone or with the places after it ("Saint Louis, MO").
+   The best `MAX_ITEMS` are kept, among them the best found by each run of words that names
+   one well, however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -195,6 +196,7 @@ class AffiliationMatcher:
                 and not (_called(match) and called[match.span] == 1)
                 and not best.keys() & parents
                 and not whole_with_parent
+                and not _followed_by_its_city(match, parts)
             ):
                 match.score *= UNIT_WITHOUT_PARENT
                 match.weak = True
@@ -627,6 +629,13 @@ def _addresses(matches: list[Match], parts: list[Part]) -> dict[int, set[str]]:
             if elsewhere and place in cities(match.info):
                 addresses.setdefault(number, set()).add(match.info.id)
     return addresses
+
+
+def _followed_by_its_city(match: Match, parts: list[Part]) -> bool:
+    """Whether the part after those `match` was found in is its city, as an organization's
+    address is written: "Department of Health, East Perth" is the one there."""
+    after = match.part + match.width
+    return after < len(parts) and place_words(parts[after].normal) in cities(match.info)
 
 
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
