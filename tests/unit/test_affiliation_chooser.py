@@ -170,6 +170,25 @@ def test_a_parent_found_inside_the_units_own_name_is_not_named_as_well():
     assert apart.matches[position].info.id == "suny"
 
 
+def test_of_a_parent_and_its_units_called_alike_the_one_in_the_city_named_is_meant():
+    """ "Sankara Eye Hospital" is the parent's name and its branches': with a city, the
+    branch there; without, the parent the model prefers."""
+    parent = org("coimbatore", city="coimbatore", children=["bengaluru", "guntur"])
+    branches = [org(city, city=city, parents=["coimbatore"]) for city in ("bengaluru", "guntur")]
+    matches = [found(info, 1.0, "sankara eye hospital") for info in (parent, *branches)]
+    chances = [0.6, 0.1, 0.1]
+    with_city = ranking("Sankara Eye Hospital, Bengaluru, India", *matches)
+    assert with_city.matches[pick(with_city, chances, 0.5)].info.id == "bengaluru"
+    alone = ranking("Sankara Eye Hospital", *matches)
+    assert alone.matches[pick(alone, chances, 0.5)].info.id == "coimbatore"
+    # Two branches in the city named do not say which.
+    matches[2] = found(
+        org("guntur", city="bengaluru", parents=["coimbatore"]), 1.0, "sankara eye hospital"
+    )
+    both = ranking("Sankara Eye Hospital, Bengaluru", *matches)
+    assert both.matches[pick(both, chances, 0.5)].info.id == "coimbatore"
+
+
 def test_namesakes_are_weighed_as_one_and_told_apart_by_the_city():
     boston = found(org("boston", city="boston", types=["healthcare"]), 1.0, "lincoln hospital")
     denver = found(org("denver", city="denver", types=["healthcare"]), 1.0, "lincoln hospital")

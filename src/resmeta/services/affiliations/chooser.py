@@ -130,7 +130,8 @@ def as_chosen(ranking: Ranking, chances: list[float], position: int) -> tuple[in
     A match could be chosen if the string could name it alone (not `weak`). Its namesakes
     (other organizations found by the same words, as well) are weighed with it, as one, since
     the string says no more of which it means: rules, or the model's clear preference, tell
-    them apart (`_tell_apart`), or none is chosen. A unit named as well as its parent gives
+    them apart (`_tell_apart`), or none is chosen. Of a parent and its units called alike,
+    the one in the city the string names is meant. A unit named as well as its parent gives
     way to it.
     """
     namesakes = _namesakes(ranking, position)
@@ -139,7 +140,7 @@ def as_chosen(ranking: Ranking, chances: list[float], position: int) -> tuple[in
         position = _tell_apart(ranking, chances, namesakes)
     if position is None or ranking.matches[position].weak:
         return None, chance
-    return _parent_if_named(ranking, position), chance
+    return _parent_if_named(ranking, _kin_in_the_city_named(ranking, position)), chance
 
 
 def also_named(
@@ -222,6 +223,26 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
     return namesakes[0] if len(namesakes) == 1 else None
 
 
+def _kin_in_the_city_named(ranking: Ranking, best: int) -> int:
+    """The one parent or unit of `best`, found by the same words and as well, whose city the
+    string names where it does not name best's: "Sankara Eye Hospital, Bengaluru" is the
+    hospital there, though its parent in Coimbatore is called so too."""
+    top = ranking.matches[best]
+    if ranking.names_city(top):
+        return best
+    kin = _kin(top) - {top.info.id}
+    there = [
+        position
+        for position, match in enumerate(ranking.matches)
+        if match.info.id in kin
+        and match.span == top.span
+        and abs(match.score - top.score) <= CLOSE
+        and not match.weak
+        and ranking.names_city(match)
+    ]
+    return there[0] if len(there) == 1 else best
+
+
 def _parent_if_named(ranking: Ranking, best: int) -> int:
     """A unit named as well as its parent gives way to it: an affiliation names units on
     the way to its main institution, and labelled data says that institution is meant.
@@ -230,7 +251,7 @@ def _parent_if_named(ranking: Ranking, best: int) -> int:
     ("University at Buffalo, State University of New York")."""
     top = ranking.matches[best]
     for position, match in enumerate(ranking.matches):
-        parent = match.info.id in top.info.parents
+        parent = match.info.id in top.info.parents and match.span != top.span
         close = match.score >= top.score - CLOSE
         if parent and close and not match.weak and not _inside_name(match, top):
             return position
