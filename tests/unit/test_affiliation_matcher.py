@@ -539,6 +539,7 @@ def test_a_name_holding_several_commas_is_found_across_the_parts(tmp_path):
     assert [m.info.id for m in ranked.matches] == [_bare(mext)]
     found = ranked.matches[0]
     assert (found.score, found.matching_type, found.part, found.width) == (1.0, "EXACT", 1, 4)
+    assert found.substring == "Ministry of Education, Culture, Sports, Science and Technology"
     # Elsewhere in the string, the namesakes are still found.
     again = AffiliationMatcher(index).rank(
         "Ministry of Education, Culture, Sports, Science and Technology, Ministry of Education"
@@ -603,6 +604,27 @@ def test_a_unit_named_generically_then_its_city_is_not_weakened(tmp_path):
     assert found[_bare(perth)].weak and found[_bare(hobart)].weak
 
 
+def test_a_name_and_its_city_name_the_campus_so_called_not_the_name_alone(tmp_path):
+    """ "Indiana University, Bloomington" is the campus so called, though the university
+    is in Bloomington too: the name written is the campus's."""
+    bloomington = location("Bloomington", "US", "United States")
+    university = make_org("Indiana University", bloomington)
+    campus = make_org("Indiana University, Bloomington", bloomington)
+    index = OrganizationIndex(build_index(tmp_path, [university, campus]))
+    found = AffiliationMatcher(index).rank("Indiana University, Bloomington").matches
+    assert [m.info.id for m in found] == [_bare(campus)]
+
+
+def test_a_long_name_of_an_inactive_organization_finds_its_successor(tmp_path):
+    old = make_org("Health, Ageing, Mobility, Autonomy", FR, status="inactive")
+    new = make_org("Ageing and Autonomy Laboratory", FR)
+    _succeed(old, new)
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [old, new])))
+    text = "Health, Ageing, Mobility, Autonomy"
+    assert [(m.info.id, m.former) for m in matcher.rank(text).matches] == [(_bare(new), True)]
+    assert _bare(old) in [m.info.id for m in matcher.rank(text, all_status=True).matches]
+
+
 def test_two_organizations_of_one_long_name_are_both_found(tmp_path):
     twins = [make_org("Health, Ageing, Mobility, Autonomy", place) for place in (FR, CA)]
     index = OrganizationIndex(build_index(tmp_path, twins))
@@ -622,6 +644,10 @@ def test_a_country_named_by_the_words_of_the_name_found_rejects_nothing(tmp_path
     found = {m.info.id: m for m in matcher.rank("Institut Camille Jordan").matches}
     assert found[_bare(camille)].matching_type == "EXACT"
     assert _bare(almost) not in found
+    # The country's name ends the string, not the name of a candidate found before it.
+    assert _bare(camille) not in {
+        m.info.id for m in matcher.rank("Institut Camille Jordan, Amman Jordan").matches
+    }
     # A part that is only a country is evidence still.
     assert _bare(camille) not in {
         m.info.id for m in matcher.rank("Institut Camille Jordan, Amman, Jordan").matches
@@ -635,14 +661,40 @@ def test_a_part_that_is_the_city_of_an_organization_named_names_nothing_else(
     """ "Hartford" after "Hartford Hospital" is where the hospital is, when it is there:
     not the company called "Hartford"."""
     hospital = make_org("Hartford Hospital", location(hospital_city, "US", "United States"))
-    company = make_org("Hartford", location("Springfield", "US", "United States"))
+    company = make_org("Hartford (United States)", location("Springfield", "US", "United States"))
     index = OrganizationIndex(build_index(tmp_path, [hospital, company]))
     matcher = AffiliationMatcher(index)
-    found = [m.info.id for m in matcher.rank("Hartford Hospital, Hartford, USA").matches]
-    assert (_bare(company) in found) is not address
-    assert _bare(hospital) in found
+    text = "Hartford Hospital, Hartford, United States"
+    found = {m.info.id: m for m in matcher.rank(text).matches}
+    assert found[_bare(hospital)].part == 0
+    # The company is still found by the first part's words, only not by the second part,
+    # alone or with the country after it.
+    by_second_part = found[_bare(company)].part == 1
+    assert by_second_part is not address
     alone = matcher.rank("Hartford, USA").matches  # with no organization it is the city of
     assert (alone[0].info.id, alone[0].matching_type) == (_bare(company), "EXACT")
+
+
+def test_the_city_of_an_organization_named_in_its_own_part_is_no_address(tmp_path):
+    """The part that names the company "Hartford", in Hartford, is not its address."""
+    company = make_org("Hartford", location("Hartford", "US", "United States"))
+    index = OrganizationIndex(build_index(tmp_path, [company]))
+    found = AffiliationMatcher(index).rank("Hartford, USA").matches
+    assert [(m.info.id, m.part) for m in found] == [(_bare(company), 0)]
+
+
+def test_a_generic_unit_in_a_city_does_not_make_the_city_an_address(tmp_path):
+    """ "Laboratory of Organic Chemistry" names a unit generically: "Zurich" after it is no
+    address of the laboratory, and may name what it belongs to."""
+    eth = make_org("ETH Zurich", location("Zurich", "CH", "Switzerland"), labels=["Zurich"])
+    lab = make_org(
+        "Laboratory of Organic Chemistry",
+        location("Zurich", "CH", "Switzerland"),
+        relationships=_unit_of("ETH Zurich", _bare(eth)),
+    )
+    index = OrganizationIndex(build_index(tmp_path, [eth, lab]))
+    found = AffiliationMatcher(index).rank("Laboratory of Organic Chemistry, Zurich").matches
+    assert {m.info.id: m.part for m in found}[_bare(eth)] == 1
 
 
 def test_an_acronym_then_a_place_no_owner_is_in_names_none(matcher):

@@ -19,16 +19,17 @@
    fuzzy similarity (rapidfuzz), of the words as written or sorted, institutions' words in
    English ("Technische Universität" is "Technical University"). Acronyms score lower unless
    only one organization uses them (in the countries the string names, else writes). A
-   candidate located outside every country the string names (other than by words of the
-   name it was found by: "Institut Camille Jordan") is dropped, and so is one found only by a
-   part that is the city of an organization another part names ("Hartford Hospital,
-   Hartford"). A generically named unit ("Department of Medicine") whose parent the string
-   does not name (not even in the unit's own name) is weakened, unless the part is the
-   institute's or centre's name that only it is called by ("Institute of Cancer Research")
-   or the next part is its city ("Department of Health, East Perth"); so is a candidate
-   found only by its city's name, alone or with the places after it ("Saint Louis, MO").
-   The best `MAX_ITEMS` are kept, among them the best found by each run of words that names
-   one well, however many namesakes another run found.
+   candidate located outside every country the string names (other than by the words that
+   end both the string and the exact name it was found by: "Institut Camille Jordan") is
+   dropped, and so is one found only by a
+   part that is the city of an organization another part names, with the places after it
+   ("Hartford Hospital, Hartford, United States"). A generically named unit ("Department
+   of Medicine") whose parent the string does not name (not even in the unit's own name) is
+   weakened, unless the part is the institute's or centre's name that only it is called by
+   ("Institute of Cancer Research") or the next part is its city ("Department of Health,
+   East Perth"); so is a candidate found only by its city's name, alone or with the places
+   after it ("Saint Louis, MO"). The best `MAX_ITEMS` are kept, among them the best found
+   by each run of words that names one well, however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -54,7 +55,7 @@ from resmeta.services.affiliations.text import (
     UNIT_WORDS,
     Part,
     in_english,
-    normalise,
+    joined,
     place_words,
     spans,
     split_parts,
@@ -147,25 +148,23 @@ class AffiliationMatcher:
         text = text[:MAX_LENGTH].encode("utf-8", "replace").decode("utf-8")
         parts = split_parts(text)[:MAX_PARTS]
         named_countries = countries.detect(parts)
-        # A country named by words of the name found is no evidence of where the organization
-        # is: "Institut Camille Jordan" is in France, "Clínica Montserrat" in Colombia.
+        # A country named by the last words of the string, when they end the exact name of an
+        # organization found, is no evidence of where it is: "Institut Camille Jordan" is in
+        # France, "Clínica Montserrat" in Colombia.
         last_words = countries.last_words(parts)
         named_besides = countries.detect(parts, with_last_words=False) if last_words else set()
         # Where an acronym is likely meant: else any country written, even inside a name.
         places = named_countries or countries.mentioned(parts)
-        best: dict[str, Match] = {}
+        found: list[Match] = []
 
         def keep(matches: list[Match], start: int, width: int) -> None:
             for match in matches:
                 match.part, match.width = start, width
                 named = named_countries
-                if last_words and _names_with(match, last_words):
+                if last_words and _ends_with(match, last_words, parts):
                     named = named_besides
-                if named and not named & set(match.info.countries):
-                    continue
-                known = best.get(match.info.id)
-                if known is None or match.score > known.score:
-                    best[match.info.id] = match
+                if not named or named & set(match.info.countries):
+                    found.append(match)
 
         searched = _searched(parts)
         for start, width, span in searched:
@@ -180,10 +179,14 @@ class AffiliationMatcher:
             keep(matches, start, width)
         # "Hartford" in "Hartford Hospital, Hartford, United States" is where the hospital
         # is: it names neither the company called "Hartford" nor the University of Hartford.
-        addresses = _addresses(list(best.values()), parts)
-        for match in list(best.values()):
-            if match.width == 1 and addresses.get(match.part, set()) - {match.info.id}:
-                del best[match.info.id]
+        addresses = _addresses(found, parts)
+        best: dict[str, Match] = {}
+        for match in found:
+            if _at_address(match, addresses, parts):
+                continue
+            known = best.get(match.info.id)
+            if known is None or match.score > known.score:
+                best[match.info.id] = match
         called = collections.Counter(m.span for m in best.values() if _called(m))
         for match in best.values():
             # A name holding a comma, found whole ("Institute of Biomedical Sciences, Academia
@@ -279,15 +282,16 @@ class AffiliationMatcher:
     def _names_across(
         self, parts: list[Part], all_status: bool
     ) -> list[tuple[int, int, list[Match]]]:
-        """Names holding two commas or more, written whole across as many parts ("Ministry
-        of Education, Culture, Sports, Science and Technology"), with the first part and
-        how many they run across. (Pairs of parts are searched like parts.)"""
-        runs: dict[str, tuple[int, int]] = {}
+        """Names written whole across three parts or more, holding two of the commas (or
+        other separators) the string is cut at ("Ministry of Education, Culture, Sports,
+        Science and Technology"), each with the first part and how many it runs across.
+        (Pairs of parts are searched like parts.)"""
+        runs: dict[str, tuple[int, int, Part]] = {}
         for width in range(3, min(len(parts), MAX_RUN_PARTS) + 1):
             for start in range(len(parts) - width + 1):
-                numbered = analysis.exact(", ".join(p.text for p in parts[start : start + width]))
-                for form in (numbered, normalise(numbered)):
-                    runs.setdefault(form, (start, width))
+                run = joined(parts[start : start + width])
+                for form in (run.numbered, run.normal):
+                    runs.setdefault(form, (start, width, run))
         if not runs:
             return []
         found = self.index.matching_candidates(self._any("name_forms", sorted(runs)), 20)
@@ -295,9 +299,8 @@ class AffiliationMatcher:
         for _, info, address in found:
             named = max((form for form in runs if form in info.names), key=len, default=None)
             if named is not None:
-                start, width = runs[named]
-                text = ", ".join(part.text for part in parts[start : start + width])
-                match = Match(info, address, 1.0, "EXACT", text, named)
+                start, width, run = runs[named]
+                match = Match(info, address, 1.0, "EXACT", run.text, run.normal)
                 result.append((start, width, self._usable([match], all_status)))
         return result
 
@@ -519,9 +522,14 @@ def _kept(ranked: list[Match]) -> list[Match]:
     return sorted(kept, key=_order)
 
 
-def _names_with(match: Match, words: str) -> bool:
-    """Whether `match` was found by the exact name of its organization, holding `words`."""
-    return match.matching_type == "EXACT" and f" {words} " in f" {match.span} "
+def _ends_with(match: Match, words: str, parts: list[Part]) -> bool:
+    """Whether `match` was found by the exact name of its organization, ending the string
+    with `words`."""
+    return (
+        match.matching_type == "EXACT"
+        and match.part + match.width == len(parts)
+        and f" {match.span}".endswith(f" {words}")
+    )
 
 
 def _not_inside_long_names(matches: list[Match], parts: list[Part]) -> list[Match]:
@@ -550,9 +558,14 @@ def _placed_pair(match: Match, parts: list[Part]) -> bool:
     if match.width != 2 or match.matching_type != "EXACT":
         return False
     place = parts[match.part + 1]
-    return place_words(place.normal) in cities(match.info) or bool(
+    return _in_its_city(match, place) or bool(
         countries.country_of_part(place) & set(match.info.countries)
     )
+
+
+def _in_its_city(match: Match, part: Part) -> bool:
+    """Whether the part is one of the cities of `match`'s organization."""
+    return place_words(part.normal) in cities(match.info)
 
 
 def _searched(parts: list[Part]) -> list[tuple[int, int, Part]]:
@@ -617,25 +630,36 @@ def _in_places(info: MatchingInfo, places: set[str]) -> bool:
     return not places or bool(places & set(info.countries))
 
 
-def _addresses(matches: list[Match], parts: list[Part]) -> dict[int, set[str]]:
-    """The parts that are only the city of an organization another part names well, each
-    with the IDs of the organizations there."""
-    named = [m for m in matches if m.score >= PHRASE_SCORE and not m.weak]
-    addresses: dict[int, set[str]] = {}
-    for number, part in enumerate(parts):
-        place = place_words(part.normal)
-        for match in named:
-            elsewhere = not match.part <= number < match.part + match.width
-            if elsewhere and place in cities(match.info):
-                addresses.setdefault(number, set()).add(match.info.id)
-    return addresses
+def _addresses(matches: list[Match], parts: list[Part]) -> set[int]:
+    """The parts that are only the city of an organization another part names well: by a
+    name of its own, not a unit's generic one ("Laboratory of Organic Chemistry, Zurich" may
+    be ETH Zurich's, found by "Zurich")."""
+    named = [
+        m for m in matches if m.score >= PHRASE_SCORE and not m.weak and not _names_a_unit(m.span)
+    ]
+    return {
+        number
+        for number, part in enumerate(parts)
+        for match in named
+        if not match.part <= number < match.part + match.width
+        and place_words(part.normal) in cities(match.info)
+    }
+
+
+def _at_address(match: Match, addresses: set[int], parts: list[Part]) -> bool:
+    """Whether `match` was found only in an address and the places after it ("Hartford",
+    "Hartford, United States")."""
+    found_in = range(match.part, match.part + match.width)
+    return any(n in addresses for n in found_in) and all(
+        n in addresses or countries.country_of_part(parts[n]) for n in found_in
+    )
 
 
 def _followed_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether the part after those `match` was found in is its city, as an organization's
     address is written: "Department of Health, East Perth" is the one there."""
     after = match.part + match.width
-    return after < len(parts) and place_words(parts[after].normal) in cities(match.info)
+    return after < len(parts) and _in_its_city(match, parts[after])
 
 
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:

@@ -105,6 +105,15 @@ def split_parts(text: str) -> list[Part]:
     return parts
 
 
+def joined(parts: list[Part]) -> Part:
+    """Neighbouring parts as one, commas and all, normalised whole: a small word beginning
+    one of them stays, as a name holds it ("Department of Climate Change, Energy, the
+    Environment and Water")."""
+    text = ", ".join(part.text for part in parts)
+    numbered = analysis.exact(text)
+    return Part(text, _without_numbers(numbered), numbered)
+
+
 def spans(parts: list[Part], longest: int = 2) -> list[Part]:
     """Every run of up to `longest` consecutive parts, since names hold commas too
     ("University of California, Berkeley")."""
