@@ -224,8 +224,8 @@ def _tell_apart(ranking: Ranking, chances: list[float], namesakes: list[int]) ->
 
 
 def _kin_in_the_city_named(ranking: Ranking, best: int) -> int:
-    """The one parent or unit of `best`, found by the same words and as well, whose city the
-    string names where it does not name best's: "Sankara Eye Hospital, Bengaluru" is the
+    """The one parent or unit of `best`, found by the same words and scoring as well, whose
+    city the string names where it does not name best's: "Sankara Eye Hospital, Bengaluru" is the
     hospital there, though its parent in Coimbatore is called so too."""
     top = ranking.matches[best]
     if ranking.names_city(top):

@@ -21,15 +21,15 @@
    only one organization uses them (in the countries the string names, else writes). A
    candidate located outside every country the string names (other than by the words that
    end both the string and the exact name it was found by: "Institut Camille Jordan") is
-   dropped, and so is one found only by a
-   part that is the city of an organization another part names, with the places after it
-   ("Hartford Hospital, Hartford, United States"). A generically named unit ("Department
-   of Medicine") whose parent the string does not name (not even in the unit's own name) is
-   weakened, unless the part is the institute's or centre's name that only it is called by
-   ("Institute of Cancer Research") or the next part is its city ("Department of Health,
-   East Perth"); so is a candidate found only by its city's name, alone or with the places
-   after it ("Saint Louis, MO"). The best `MAX_ITEMS` are kept, among them the best found
-   by each run of words that names one well, however many namesakes another run found.
+   dropped, and so is one found only by a part that is the city of an organization another
+   part names, with the places after it ("Hartford Hospital, Hartford, United States").
+   A generically named unit ("Department of Medicine") whose parent the string does not
+   name (not even in the unit's own name) is weakened, unless the part is the institute's
+   or centre's name that only it is called by ("Institute of Cancer Research") or the next
+   part is its city ("Department of Health, East Perth"); so is a candidate found only by
+   its city's name, alone or with the places after it ("Saint Louis, MO"). The best
+   `MAX_ITEMS` are kept, among them the best found by each run of words that names one
+   well, however many namesakes another run found.
 4. The chooser (`chooser.py`, a model trained on labelled strings) chooses one candidate,
    or none when it is unsure; with `multisearch`, each organization the string names.
 """
@@ -641,8 +641,7 @@ def _addresses(matches: list[Match], parts: list[Part]) -> set[int]:
         number
         for number, part in enumerate(parts)
         for match in named
-        if not match.part <= number < match.part + match.width
-        and place_words(part.normal) in cities(match.info)
+        if not match.part <= number < match.part + match.width and _in_its_city(match, part)
     }
 
 
