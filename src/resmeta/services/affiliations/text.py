@@ -120,12 +120,5 @@ def spans(parts: list[Part], longest: int = 2) -> list[Part]:
     result = list(parts)
     for size in range(2, longest + 1):
         for start in range(len(parts) - size + 1):
-            run = parts[start : start + size]
-            result.append(
-                Part(
-                    ", ".join(p.text for p in run),
-                    " ".join(p.normal for p in run),
-                    " ".join(p.numbered for p in run),
-                )
-            )
+            result.append(joined(parts[start : start + size]))
     return result
