@@ -2,7 +2,7 @@
 
 import pytest
 
-from resmeta.services.affiliations.text import in_english, normalise, spans, split_parts
+from resmeta.services.affiliations.text import in_english, normalise, runs, spans, split_parts
 
 
 def texts(text):
@@ -217,6 +217,18 @@ def test_spans_are_single_parts_then_neighbouring_pairs():
         ),
         ("University of California, Berkeley", "university of california berkeley"),
     ]
+
+
+def test_runs_say_where_they_begin_and_how_many_parts_they_hold():
+    parts = split_parts("Ministry of Education, Culture, Sports, the Environment")
+    found = [(start, width, run.normal) for start, width, run in runs(parts, 3, 4)]
+    assert found == [
+        (0, 3, "ministry of education culture sports"),
+        (1, 3, "culture sports the environment"),  # normalised whole: "the" stays
+        (0, 4, "ministry of education culture sports the environment"),
+    ]
+    assert runs(parts, 1, 1) == [(n, 1, part) for n, part in enumerate(parts)]
+    assert runs(parts[:2], 3, 8) == []
 
 
 def test_spans_of_one_part_and_of_none():

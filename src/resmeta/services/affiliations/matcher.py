@@ -55,9 +55,8 @@ from resmeta.services.affiliations.text import (
     UNIT_WORDS,
     Part,
     in_english,
-    joined,
     place_words,
-    spans,
+    runs,
     split_parts,
 )
 
@@ -286,20 +285,18 @@ class AffiliationMatcher:
         other separators) the string is cut at ("Ministry of Education, Culture, Sports,
         Science and Technology"), each with the first part and how many it runs across.
         (Pairs of parts are searched like parts.)"""
-        runs: dict[str, tuple[int, int, Part]] = {}
-        for width in range(3, min(len(parts), MAX_RUN_PARTS) + 1):
-            for start in range(len(parts) - width + 1):
-                run = joined(parts[start : start + width])
-                for form in (run.numbered, run.normal):
-                    runs.setdefault(form, (start, width, run))
-        if not runs:
+        by_form: dict[str, tuple[int, int, Part]] = {}
+        for start, width, run in runs(parts, 3, MAX_RUN_PARTS):
+            for form in (run.numbered, run.normal):
+                by_form.setdefault(form, (start, width, run))
+        if not by_form:
             return []
-        found = self.index.matching_candidates(self._any("name_forms", sorted(runs)), 20)
+        found = self.index.matching_candidates(self._any("name_forms", sorted(by_form)), 20)
         result = []
         for _, info, address in found:
-            named = max((form for form in runs if form in info.names), key=len, default=None)
+            named = max((form for form in by_form if form in info.names), key=len, default=None)
             if named is not None:
-                start, width, run = runs[named]
+                start, width, run = by_form[named]
                 match = Match(info, address, 1.0, "EXACT", run.text, run.normal)
                 result.append((start, width, self._usable([match], all_status)))
         return result
@@ -572,11 +569,10 @@ def _searched(parts: list[Part]) -> list[tuple[int, int, Part]]:
     """The spans to search, each with its first part and how many parts it runs across
     (one or two): each distinct span once, less those that only name a place."""
     searched, seen = [], set()
-    for number, span in enumerate(spans(parts)):  # parts first, then pairs
+    for start, width, span in runs(parts, 1, 2):  # parts first, then pairs
         if span.numbered not in seen and not countries.country_of_part(span):
             seen.add(span.numbered)
-            single = number < len(parts)
-            searched.append((number, 1, span) if single else (number - len(parts), 2, span))
+            searched.append((start, width, span))
     return searched
 
 
@@ -664,10 +660,9 @@ def _followed_by_its_city(match: Match, parts: list[Part]) -> bool:
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether `match` was found by the name of its city: the words matched, or (for a
     pair of parts) its city and a place ("Saint Louis, MO")."""
-    places = cities(match.info)
     found_in = parts[match.part : match.part + match.width]
-    in_city = [part for part in found_in if place_words(part.normal) in places]
-    return place_words(match.span) in places or (
+    in_city = [part for part in found_in if _in_its_city(match, part)]
+    return place_words(match.span) in cities(match.info) or (
         bool(in_city)
         and all(part in in_city or countries.country_of_part(part) for part in found_in)
     )

@@ -114,11 +114,19 @@ def joined(parts: list[Part]) -> Part:
     return Part(text, _without_numbers(numbered), numbered)
 
 
+def runs(parts: list[Part], shortest: int, longest: int) -> list[tuple[int, int, Part]]:
+    """Every run of `shortest` to `longest` consecutive parts, shorter runs first, each with
+    its first part and how many parts it holds; a single part is itself, longer runs are
+    `joined`."""
+    result = []
+    for size in range(shortest, longest + 1):
+        for start in range(len(parts) - size + 1):
+            run = parts[start] if size == 1 else joined(parts[start : start + size])
+            result.append((start, size, run))
+    return result
+
+
 def spans(parts: list[Part], longest: int = 2) -> list[Part]:
     """Every run of up to `longest` consecutive parts, since names hold commas too
     ("University of California, Berkeley")."""
-    result = list(parts)
-    for size in range(2, longest + 1):
-        for start in range(len(parts) - size + 1):
-            result.append(joined(parts[start : start + size]))
-    return result
+    return [run for _, _, run in runs(parts, 1, longest)]
