@@ -69,17 +69,6 @@ def made_up(matcher, active, golds, negatives, pick) -> list[training.Labelled]:
     return result
 
 
-def rows_of(items: list[training.Labelled]):
-    rows, targets, groups, owner = [], [], [], []
-    for number, item in enumerate(items):
-        for match, row in zip(item.ranking.matches, item.rows, strict=True):
-            rows.append(row)
-            targets.append(match.info.id in item.example.gold)
-            groups.append(item.ranking.words)
-            owner.append(number)
-    return rows, targets, groups, owner
-
-
 def fitted(rows, targets, extra_rows, extra_targets, weight):
     """The chooser's model fitted on `rows`, and on `extra_rows` at `weight` each."""
     return training._model().fit(
@@ -92,8 +81,8 @@ def fitted(rows, targets, extra_rows, extra_targets, weight):
 def cross_validated(labelled, extra, weight, seeds) -> dict[float, dict[str, list[float]]]:
     """Per threshold tried, per labelled set: mean per-row precision, recall and per-ID
     accuracy over `seeds` fold assignments."""
-    rows, targets, groups, owner = rows_of(labelled)
-    extra_rows, extra_targets, _, _ = rows_of(extra)
+    rows, targets, groups, owner = training.candidate_rows(labelled)
+    extra_rows, extra_targets, _, _ = training.candidate_rows(extra)
     results: dict[float, dict[str, list[tuple[float, float, float]]]] = {}
     for seed in range(seeds):
         fold = {g: int(hashlib.md5(f"{seed}{g}".encode()).hexdigest(), 16) % FOLDS for g in groups}
@@ -107,9 +96,7 @@ def cross_validated(labelled, extra, weight, seeds) -> dict[float, dict[str, lis
             estimates = model.predict_proba([rows[i] for i in out])[:, 1]
             for i, chance in zip(out, estimates, strict=True):
                 chances[i] = float(chance)
-        per_string: list[list[float]] = [[] for _ in labelled]
-        for number, chance in zip(owner, chances, strict=True):
-            per_string[number].append(chance)
+        per_string = training.by_string(chances, owner, len(labelled))
         for threshold in THRESHOLDS:
             for source in dict.fromkeys(item.source for item in labelled):
                 summary = training._report(labelled, per_string, threshold, source).summary()
@@ -157,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     active = [r for r in records(args.dump) if r["status"] == "active"]
     extra = made_up(matcher, active, golds, args.negatives, random.Random(7))
     print(f"{len(labelled):,} labelled strings, {len(extra):,} made up")
-    labelled_rows = rows_of(labelled)[:2]
+    labelled_rows = training.candidate_rows(labelled)[:2]
     for arm, strings, weight in (("labelled only", [], 0.0), ("with made-up", extra, args.weight)):
         scores = cross_validated(labelled, strings, weight, args.seeds)
-        model = fitted(*labelled_rows, *rows_of(strings)[:2], weight)
+        model = fitted(*labelled_rows, *training.candidate_rows(strings)[:2], weight)
         best = max(THRESHOLDS, key=lambda t: statistics.mean(v[2] for v in scores[t].values()))
         for name, threshold in (("shipped", shipped), ("best accuracy", best)):
             right = census(matcher, active, model, threshold)

@@ -67,6 +67,29 @@ def label(
     return kept, dropped
 
 
+def candidate_rows(
+    labelled: list[Labelled],
+) -> tuple[list[list[float]], list[bool], list[str], list[int]]:
+    """One row per candidate of each string: its features, whether it is a gold ID, the
+    string's words (repeats of a string stay in one fold) and the string's position."""
+    rows, targets, groups, owner = [], [], [], []
+    for number, item in enumerate(labelled):
+        for match, row in zip(item.ranking.matches, item.rows, strict=True):
+            rows.append(row)
+            targets.append(match.info.id in item.example.gold)
+            groups.append(item.ranking.words)
+            owner.append(number)
+    return rows, targets, groups, owner
+
+
+def by_string(chances: list[float], owner: list[int], strings: int) -> list[list[float]]:
+    """The candidates' `chances`, gathered per string by `owner` (from `candidate_rows`)."""
+    per_string: list[list[float]] = [[] for _ in range(strings)]
+    for number, chance in zip(owner, chances, strict=True):
+        per_string[number].append(chance)
+    return per_string
+
+
 def train(
     labelled: list[Labelled], folds: int = FOLDS, threshold: float | None = None
 ) -> tuple[Chooser, dict]:
@@ -74,14 +97,7 @@ def train(
     `threshold` if given (else at the one chosen as the module says), and at each tenth."""
     from sklearn.model_selection import GroupKFold
 
-    rows, targets, groups, owner = [], [], [], []
-    for number, item in enumerate(labelled):
-        words = item.ranking.words
-        for match, row in zip(item.ranking.matches, item.rows, strict=True):
-            rows.append(row)
-            targets.append(match.info.id in item.example.gold)
-            groups.append(words)
-            owner.append(number)
+    rows, targets, groups, owner = candidate_rows(labelled)
     if len(set(groups)) < folds or len(set(targets)) < 2:
         raise ValueError(
             f"too little to learn from: {len(labelled)} strings, {len(rows)} candidates;"
@@ -93,9 +109,7 @@ def train(
         estimates = model.predict_proba([rows[i] for i in held_out])[:, 1]
         for i, chance in zip(held_out, estimates, strict=True):
             chances[i] = float(chance)
-    per_string: list[list[float]] = [[] for _ in labelled]
-    for number, chance in zip(owner, chances, strict=True):
-        per_string[number].append(chance)
+    per_string = by_string(chances, owner, len(labelled))
     sources = list(dict.fromkeys(item.source for item in labelled))
 
     @functools.cache  # the tenths reported are among the thresholds tried
