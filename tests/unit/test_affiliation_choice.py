@@ -13,12 +13,14 @@ LEIPZIG = make_record("Leipzig University", locations=location("Leipzig", "DE", 
 LIFE = make_record("Life University", locations=location("Marietta", "US", US))
 HEALTH = make_record("Department of Health", locations=location("Hobart", "AU", "Australia"))
 AARHUS = make_record("Aarhus University", locations=location("Aarhus", "DK", "Denmark"))
+NACIONAL = make_record("Universidad Nacional", locations=location("Heredia", "CR", "Costa Rica"))
+COUNCIL = make_record("National Research Council", locations=location("Rome", "IT", "Italy"))
 
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("choice")
-    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH, AARHUS]
+    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH, AARHUS, NACIONAL, COUNCIL]
     folder = build_index(tmp, records)
     return AffiliationMatcher(OrganizationIndex(folder))
 
@@ -57,3 +59,13 @@ def test_a_string_of_repeated_parts_is_matched_once_per_part(matcher):
 def test_a_name_that_qualifies_another_organization_is_not_chosen(matcher):
     assert chosen(matcher, "Department of Cardiology, Aarhus University Hospital") == []
     assert chosen(matcher, "Department of Biology, Aarhus University Denmark") == [AARHUS["id"]]
+
+
+def test_a_name_carried_on_by_of_is_part_of_a_longer_name(matcher):
+    assert chosen(matcher, "Universidad Nacional de San Agustín") == []
+    assert chosen(matcher, "Escuela de Química, Universidad Nacional") == [NACIONAL["id"]]
+
+
+def test_a_name_carried_on_by_its_country_is_that_name(matcher):
+    text = "Institute of Biophysics, National Research Council of Italy"
+    assert chosen(matcher, text) == [COUNCIL["id"]]

@@ -222,6 +222,14 @@ def test_is_place_for_country_and_state_parts(text, place):
 
 
 @pytest.mark.parametrize(
+    ("words", "expected"),
+    [("italy", {"it"}), ("the czech republic", {"cz"}), ("texas", {"us"}), ("san agustin", set())],
+)
+def test_country_named_by_normal_words(words, expected):
+    assert countries.country_named(words) == expected
+
+
+@pytest.mark.parametrize(
     "text", ["University of Oxford", "Harvard University", "Jordan University"]
 )
 def test_is_place_false_for_organizations(text):

@@ -111,15 +111,19 @@ def _us_state_codes() -> frozenset[str]:
     return frozenset(s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="US"))
 
 
+def country_named(words: str) -> set[str]:
+    """The countries that normal `words` are the name of (a US state's is the US's)."""
+    return _names().get(words.removeprefix("the "), set())
+
+
 def country_of_part(part: Part) -> set[str]:
     """The countries a part names when it is only a place: "USA", "France", "CA 94720" (a
     US state with a ZIP code). A bare two-letter code may be a state or a country ("CA",
     "DE", "IN"): it names either. In brackets it names neither: there it is an acronym
     ("Georgia Institute of Technology (GT)") or a province or state ("Torino (TO)",
     "Porto Alegre (RS)") more often than a country."""
-    names = _names()
-    if part.normal in names:
-        return names[part.normal]
+    if named := country_named(part.normal):
+        return named
     match = _STATE_CODE.match(part.text)
     if not match:
         return set()

@@ -83,6 +83,9 @@ PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as i
 MAX_LENGTH = 2000  # characters of an affiliation that are read
 MAX_PARTS = 30
 MAX_RUN_PARTS = 8  # the most parts a name holding commas is looked up across
+# Words that, written right after a name, carry it on into a longer one ("Universidad
+# Nacional de San Agustín", "Institute of Physics of the Czech Academy of Sciences")
+CONTINUING = frozenset("of de di du des der del da do".split())
 OWNED_BY_NAME = frozenset(
     "hospital hospitals clinic clinics museum library press foundation".split()
 )
@@ -607,16 +610,18 @@ def _inside_score(name: str, span: str) -> tuple[float, bool]:
     """The score of a name found whole inside a longer part: from `PHRASE_SCORE`, more as
     it covers more of the part; and whether it is too weak to choose, when the name is a
     generic unit ("department of health"), names what another organization belongs to
-    ("Aarhus University" in "Aarhus University Hospital"), or names the subject of a unit
-    the part begins with ("Molecular Microbiology" in "Department of Molecular Microbiology
-    and Immunology"; an institution so placed is what the unit belongs to: "Institute of
-    Zhejiang University")."""
+    ("Aarhus University" in "Aarhus University Hospital"), begins a longer name the part
+    carries on ("Universidad Nacional" in "Universidad Nacional de San Agustín"; not "of
+    Italy", which says where), or names the subject of a unit the part begins with
+    ("Molecular Microbiology" in "Department of Molecular Microbiology and Immunology"; an
+    institution so placed is what the unit belongs to: "Institute of Zhejiang University")."""
     score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
     before, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
-    after = rest.split(" ", 1)[0] if found else ""
+    after, _, beyond = rest.strip().partition(" ") if found else ("", "", "")
+    continued = after in CONTINUING and not countries.country_named(beyond.strip())
     leads = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
     subject = leads and INSTITUTION_WORDS.isdisjoint(name.split())
-    if _names_a_unit(name) or after in OWNED_BY_NAME or subject:
+    if _names_a_unit(name) or after in OWNED_BY_NAME or continued or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
 
