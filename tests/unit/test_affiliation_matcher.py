@@ -915,6 +915,25 @@ def test_a_match_on_words_that_many_names_hold_is_marked(tmp_path):
     assert not named[0].common_words_only
 
 
+def test_a_fuzzy_match_counts_the_rare_words_either_side_lacks(tmp_path):
+    """Not a word mistyped: one edit away is the same word."""
+    cleveland = make_org("University Hospitals of Cleveland", US)
+    cambridge = make_org("University of Cambridge", GB)
+    geneva = make_org("Geneva Observatory", US)  # so that "Geneva" is a word names hold
+    records = [cleveland, cambridge, geneva]
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, records)))
+
+    def likest(text, record):
+        bare_id = record["id"].removeprefix("https://ror.org/")
+        (match,) = [m for m in matcher.rank(text).matches if m.info.id == bare_id]
+        return match.matching_type, match.lacking, match.extra
+
+    assert likest("Geneva University Hospitals", cleveland) == ("FUZZY", 1, 1)
+    assert likest("Geneva University Hospitals Cleveland", cleveland) == ("FUZZY", 0, 1)
+    assert likest("Univeristy of Cambirdge", cambridge) == ("FUZZY", 0, 0)
+    assert likest("University of Cambridge", cambridge) == ("EXACT", 0, 0)
+
+
 def test_records_matching_views_are_read_once_while_recently_used(tmp_path, monkeypatch):
     monkeypatch.setattr(reader_module, "MATCHING_CACHE_SIZE", 10)
     places = [make_org(f"University of Place{n}", GB) for n in range(30)]

@@ -219,6 +219,7 @@ class AffiliationMatcher:
             # "University" alone, or "Science and Technology" inside "College of Electronic
             # Science and Technology", says little of which organization is meant.
             match.common_words_only = self._common_only(match.span)
+            match.lacking, match.extra = self._rare_differences(match)
         return Ranking(ranked, parts, named_countries)
 
     def document(self, match: Match, version: int = 2) -> bytes:
@@ -345,7 +346,9 @@ class AffiliationMatcher:
         likeness = fuzz.ratio(span.normal, as_meant.normal) / 100
         for match in self._names_inside(as_meant, meant):
             score = match.score * likeness
-            matches.append(replace(match, score=score, matching_type="FUZZY", span=span.normal))
+            fuzzy = replace(match, score=score, matching_type="FUZZY", span=span.normal)
+            fuzzy.name = match.span
+            matches.append(fuzzy)
         return self._usable(matches, all_status)
 
     def _joined(self, words: list[str]) -> list[str]:
@@ -413,8 +416,10 @@ class AffiliationMatcher:
     ) -> list[Match]:
         matches = []
         for _, info, address in self.index.matching_candidates(query, limit):
-            score, kind, weak = _similarity(span.normal, info.names, inside=single)
-            matches.append(Match(info, address, score, kind, span.text, span.normal, weak=weak))
+            score, kind, weak, name = _similarity(span.normal, info.names, inside=single)
+            match = Match(info, address, score, kind, span.text, span.normal, weak=weak)
+            match.name = name
+            matches.append(match)
         return matches
 
     def _usable(self, matches: list[Match], all_status: bool) -> list[Match]:
@@ -470,12 +475,30 @@ class AffiliationMatcher:
                 )
         return matches
 
+    def _rare_differences(self, match: Match) -> tuple[int, int]:
+        """How many rare words of the name a fuzzy match is likest the words matched lack,
+        and how many of theirs the name lacks, each not even mistyped: "Geneva University
+        Hospitals" is not "University Hospitals of Cleveland"."""
+        if match.matching_type != "FUZZY" or not match.name:
+            return 0, 0
+        name, words = _content_words(match.name), _content_words(match.span)
+        lacking = [w for w in name if not _near_any(w, words)]
+        extra = [w for w in words if not _near_any(w, name)]
+        return self._rare(lacking), self._rare(extra)
+
+    def _rare(self, words: list[str]) -> int:
+        return sum(not self._common(word) for word in words)
+
     def _common_only(self, words: str) -> bool:
-        """Whether every word is common, in a share of records and in number: in a small
-        index every word is in a large share of the records."""
-        least = max(COMMON, COMMON_RECORDS / max(self.index.num_docs, 1))
+        """Whether every content word is `_common`."""
         content = [w for w in words.split() if w not in STOP_WORDS]
-        return bool(content) and all(self.index.share(NAMES, w) >= least for w in content)
+        return bool(content) and all(self._common(w) for w in content)
+
+    def _common(self, word: str) -> bool:
+        """Whether many names hold the word, in a share of records and in number: in a
+        small index every word is in a large share of the records."""
+        least = max(COMMON, COMMON_RECORDS / max(self.index.num_docs, 1))
+        return self.index.share(NAMES, word) >= least
 
     def _words_query(self, words: list[str]) -> tantivy.Query:
         """Records holding the part's rare words, ranked by all its words. Words most names
@@ -708,6 +731,16 @@ def _sorted_content(words: str) -> str:
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
 
 
+def _content_words(words: str) -> list[str]:
+    """The words that say what an organization is, as English writes them."""
+    return list(dict.fromkeys(in_english(w) for w in words.split() if w not in STOP_WORDS))
+
+
+def _near_any(word: str, others: list[str]) -> bool:
+    """Whether `word` is one of `others`, or one edit from one of them."""
+    return word in others or any(OSA.distance(word, o, score_cutoff=1) <= 1 for o in others)
+
+
 def _called(match: Match) -> bool:
     """Whether the part is the display name of the organization found, and that name begins
     as an institution's may ("Centre for Genomic Regulation", "Institute of Cancer
@@ -722,16 +755,16 @@ def _names_a_unit(words: str) -> bool:
     return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
-def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, bool]:
-    """How well a part matches the best of an organization's names, how, and whether the
-    match is too weak to choose (`_inside_score`). With `inside`, a name found whole within
-    the part counts (not across parts' commas)."""
-    best, kind, weak = 0.0, "FUZZY", False
+def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, bool, str]:
+    """How well a part matches the best of an organization's names, how, whether the
+    match is too weak to choose (`_inside_score`), and that name. With `inside`, a name
+    found whole within the part counts (not across parts' commas)."""
+    best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
     reordered = _sorted_content(span)
     for name in names:
         if name == span:
-            return 1.0, "EXACT", False
+            return 1.0, "EXACT", False, name
         # the same words in another order: "leipzig university", "university of leipzig"
         sorted_name = _sorted_name(name)
         score = max(
@@ -741,9 +774,9 @@ def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, 
             else SORTED_WORDS * fuzz.ratio(reordered, sorted_name) / 100,
         )
         if score > best:
-            best, kind, weak = score, "FUZZY", False
+            best, kind, weak, likest = score, "FUZZY", False, name
         if inside and len(name.split()) >= 2 and f" {name} " in padded:
             covered, capped = _inside_score(name, span)
             if covered > best:
-                best, kind, weak = covered, "PHRASE", capped
-    return best, kind, weak
+                best, kind, weak, likest = covered, "PHRASE", capped, name
+    return best, kind, weak, likest
