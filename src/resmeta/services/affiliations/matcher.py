@@ -112,6 +112,9 @@ class AffiliationMatcher:
         self.schema = index.schema
         self._chooser = chooser
         self._meanings: dict[str, str] = {}  # `_meant`, remembered: typos recur in bulk
+        # The share of records a word is in that makes it `_common`: in a small index every
+        # word is in a large share of the records, so it takes `COMMON_RECORDS` too.
+        self._common_share = max(COMMON, COMMON_RECORDS / max(index.num_docs, 1))
 
     @property
     def chooser(self) -> Chooser:
@@ -495,10 +498,8 @@ class AffiliationMatcher:
         return bool(content) and all(self._common(w) for w in content)
 
     def _common(self, word: str) -> bool:
-        """Whether many names hold the word, in a share of records and in number: in a
-        small index every word is in a large share of the records."""
-        least = max(COMMON, COMMON_RECORDS / max(self.index.num_docs, 1))
-        return self.index.share(NAMES, word) >= least
+        """Whether many names hold the word, in a share of records and in number."""
+        return self.index.share(NAMES, word) >= self._common_share
 
     def _words_query(self, words: list[str]) -> tantivy.Query:
         """Records holding the part's rare words, ranked by all its words. Words most names
@@ -731,12 +732,13 @@ def _sorted_content(words: str) -> str:
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
 
 
-def _content_words(words: str) -> list[str]:
+@functools.lru_cache(maxsize=SORTED_NAMES)  # names recur across strings
+def _content_words(words: str) -> tuple[str, ...]:
     """The words that say what an organization is, as English writes them."""
-    return list(dict.fromkeys(in_english(w) for w in words.split() if w not in STOP_WORDS))
+    return tuple(dict.fromkeys(in_english(w) for w in words.split() if w not in STOP_WORDS))
 
 
-def _near_any(word: str, others: list[str]) -> bool:
+def _near_any(word: str, others: tuple[str, ...]) -> bool:
     """Whether `word` is one of `others`, or one edit from one of them."""
     return word in others or any(OSA.distance(word, o, score_cutoff=1) <= 1 for o in others)
 
