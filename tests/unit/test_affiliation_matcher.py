@@ -860,6 +860,25 @@ def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):
     assert matches[0].pair and not matches[0].weak
 
 
+def test_a_unit_whose_name_holding_a_comma_holds_its_parents_is_chosen(tmp_path):
+    """`chooser._unit_named_whole`: the string is the unit's whole name, which names the
+    parent on the way; the parent, found inside it, does not take its place. (A threshold
+    below the model's: how sure the model is in this small index is not what is tested.)"""
+    prague = location("Prague", "CZ", "Czechia")
+    academy = make_org("Westbrook Academy of Sciences", prague)
+    geology = make_org("Westbrook Academy of Sciences, Institute of Geology", prague)
+    _relate(academy, geology)
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [academy, geology])))
+    text = "Westbrook Academy of Sciences, Institute of Geology, Prague, Czechia"
+    matches = matcher.match(text, threshold=0.05)
+    check_invariants(matches)
+    bare_id = {
+        record["id"].removeprefix("https://ror.org/"): record for record in (academy, geology)
+    }
+    assert [bare_id[m.info.id] for m in matches if m.chosen] == [geology]
+    assert academy in [bare_id.get(m.info.id) for m in matches]
+
+
 @pytest.mark.parametrize(
     ("text", "key", "weak"),
     [
