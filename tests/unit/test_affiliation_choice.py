@@ -69,3 +69,10 @@ def test_a_name_carried_on_by_of_is_part_of_a_longer_name(matcher):
 def test_a_name_carried_on_by_its_country_is_that_name(matcher):
     text = "Institute of Biophysics, National Research Council of Italy"
     assert chosen(matcher, text) == [COUNCIL["id"]]
+
+
+@pytest.mark.parametrize(
+    "text", ["National Research Council of Canada", "Universidad Nacional de Colombia"]
+)
+def test_a_name_carried_on_by_another_country_is_a_longer_name(matcher, text):
+    assert chosen(matcher, text) == []

@@ -7,7 +7,7 @@ from functools import cache
 
 import pycountry
 
-from resmeta.services.affiliations.text import Part, normalise
+from resmeta.services.affiliations.text import CONTINUING, Part, normalise
 
 # Names people write that ISO's English names do not cover.
 ALIASES = {
@@ -113,7 +113,7 @@ def _us_state_codes() -> frozenset[str]:
 
 def country_named(words: str) -> set[str]:
     """The countries that normal `words` are the name of (a US state's is the US's)."""
-    return _names().get(words.removeprefix("the "), set())
+    return _names().get(words, set())
 
 
 def country_of_part(part: Part) -> set[str]:
@@ -152,7 +152,7 @@ def last_words(parts: list[Part]) -> str:
     names = _names()
     for size in range(min(len(words) - 1, 6), 0, -1):  # the longest name wins
         before = words[-size - 1]
-        if before in ("of", "de", "di", "du", "da"):
+        if before in CONTINUING:
             # "University of New Mexico": the words after "of" belong to the name, and so
             # do their last ones ("Mexico").
             return ""

@@ -52,6 +52,7 @@ from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
 from resmeta.services.affiliations.ranking import Match, Ranking, cities
 from resmeta.services.affiliations.text import (
+    CONTINUING,
     UNIT_WORDS,
     Part,
     in_english,
@@ -83,9 +84,6 @@ PHRASE_SCORE = 0.9  # a name found whole in the string: at least this, more as i
 MAX_LENGTH = 2000  # characters of an affiliation that are read
 MAX_PARTS = 30
 MAX_RUN_PARTS = 8  # the most parts a name holding commas is looked up across
-# Words that, written right after a name, carry it on into a longer one ("Universidad
-# Nacional de San Agustín", "Institute of Physics of the Czech Academy of Sciences")
-CONTINUING = frozenset("of de di du des der del da do".split())
 OWNED_BY_NAME = frozenset(
     "hospital hospitals clinic clinics museum library press foundation".split()
 )
@@ -102,7 +100,8 @@ STANDALONE_UNIT_WORDS = frozenset("institute centre center".split())
 REORDERED = 0.99
 SORTED_WORDS = 0.97  # what the likeness of the words sorted, short of the same, is worth
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
-SORTED_NAMES = 32_768  # names kept with their words sorted: candidates recur across strings
+SORTED_NAMES = 32_768  # names kept with their words sorted, and their content words:
+# candidates recur across strings
 MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
 
 
@@ -349,8 +348,9 @@ class AffiliationMatcher:
         likeness = fuzz.ratio(span.normal, as_meant.normal) / 100
         for match in self._names_inside(as_meant, meant):
             score = match.score * likeness
-            fuzzy = replace(match, score=score, matching_type="FUZZY", span=span.normal)
-            fuzzy.name = match.span
+            fuzzy = replace(
+                match, score=score, matching_type="FUZZY", span=span.normal, name=match.span
+            )
             matches.append(fuzzy)
         return self._usable(matches, all_status)
 
@@ -419,10 +419,10 @@ class AffiliationMatcher:
     ) -> list[Match]:
         matches = []
         for _, info, address in self.index.matching_candidates(query, limit):
-            score, kind, weak, name = _similarity(span.normal, info.names, inside=single)
-            match = Match(info, address, score, kind, span.text, span.normal, weak=weak)
-            match.name = name
-            matches.append(match)
+            score, kind, weak, name = _similarity(span.normal, info, inside=single)
+            matches.append(
+                Match(info, address, score, kind, span.text, span.normal, weak=weak, name=name)
+            )
         return matches
 
     def _usable(self, matches: list[Match], all_status: bool) -> list[Match]:
@@ -471,7 +471,7 @@ class AffiliationMatcher:
         for _, info, address in found:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
             if inside is not None:
-                score, weak = _inside_score(inside, span.normal)
+                score, weak = _inside_score(inside, span.normal, info.countries)
                 bare = inside in info.bare_names
                 matches.append(
                     Match(info, address, score, "PHRASE", span.text, inside, weak=weak, bare=bare)
@@ -484,12 +484,14 @@ class AffiliationMatcher:
         Hospitals" is not "University Hospitals of Cleveland"."""
         if match.matching_type != "FUZZY" or not match.name:
             return 0, 0
-        name, words = _content_words(match.name), _content_words(match.span)
-        lacking = [w for w in name if not _near_any(w, words)]
-        extra = [w for w in words if not _near_any(w, name)]
+        name, words = _name_words(match.name), _content_words(match.span)
+        typos = {w for w in words if not self.index.share(NAMES, w)}
+        lacking = [n for n in name if not any(_alike(w, n, w in typos) for w in words)]
+        extra = [w for w in words if not any(_alike(w, n, w in typos) for n in name)]
         return self._rare(lacking), self._rare(extra)
 
     def _rare(self, words: list[str]) -> int:
+        """How many of `words` are not `_common`."""
         return sum(not self._common(word) for word in words)
 
     def _common_only(self, words: str) -> bool:
@@ -630,19 +632,21 @@ def _unspaced_script(char: str) -> bool:
     )
 
 
-def _inside_score(name: str, span: str) -> tuple[float, bool]:
+def _inside_score(name: str, span: str, places: list[str]) -> tuple[float, bool]:
     """The score of a name found whole inside a longer part: from `PHRASE_SCORE`, more as
     it covers more of the part; and whether it is too weak to choose, when the name is a
     generic unit ("department of health"), names what another organization belongs to
     ("Aarhus University" in "Aarhus University Hospital"), begins a longer name the part
     carries on ("Universidad Nacional" in "Universidad Nacional de San Agustín"; not "of
-    Italy", which says where), or names the subject of a unit the part begins with
-    ("Molecular Microbiology" in "Department of Molecular Microbiology and Immunology"; an
-    institution so placed is what the unit belongs to: "Institute of Zhejiang University")."""
+    Italy" for an organization there, among `places`: that says where), or names the
+    subject of a unit the part begins with ("Molecular Microbiology" in "Department of
+    Molecular Microbiology and Immunology"; an institution so placed is what the unit
+    belongs to: "Institute of Zhejiang University")."""
     score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
     before, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
     after, _, beyond = rest.strip().partition(" ") if found else ("", "", "")
-    continued = after in CONTINUING and not countries.country_named(beyond.strip())
+    where = countries.country_named(beyond.strip().removeprefix("the "))
+    continued = after in CONTINUING and not where.intersection(places)
     leads = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
     subject = leads and INSTITUTION_WORDS.isdisjoint(name.split())
     if _names_a_unit(name) or after in OWNED_BY_NAME or continued or subject:
@@ -732,15 +736,22 @@ def _sorted_content(words: str) -> str:
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
 
 
-@functools.lru_cache(maxsize=SORTED_NAMES)  # names recur across strings
-def _content_words(words: str) -> tuple[str, ...]:
-    """The words that say what an organization is, as English writes them."""
-    return tuple(dict.fromkeys(in_english(w) for w in words.split() if w not in STOP_WORDS))
+def _content_words(words: str) -> list[str]:
+    """The words that say what an organization is: not small words, not numbers (parts
+    are read without them)."""
+    return list(dict.fromkeys(w for w in words.split() if w not in STOP_WORDS and not w.isdigit()))
 
 
-def _near_any(word: str, others: tuple[str, ...]) -> bool:
-    """Whether `word` is one of `others`, or one edit from one of them."""
-    return word in others or any(OSA.distance(word, o, score_cutoff=1) <= 1 for o in others)
+_name_words = functools.lru_cache(maxsize=SORTED_NAMES)(_content_words)
+
+
+def _alike(written: str, named: str, mistyped: bool) -> bool:
+    """Whether a word written is a word of a name: the same, in English too ("universidad",
+    "university"), or, written as no name writes it, one edit from it ("Cambirdge"; not
+    "Mainz" for "Maine")."""
+    if in_english(written) == in_english(named):
+        return True
+    return mistyped and OSA.distance(written, named, score_cutoff=1) <= 1
 
 
 def _called(match: Match) -> bool:
@@ -757,14 +768,14 @@ def _names_a_unit(words: str) -> bool:
     return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
-def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, bool, str]:
+def _similarity(span: str, info: MatchingInfo, inside: bool) -> tuple[float, str, bool, str]:
     """How well a part matches the best of an organization's names, how, whether the
     match is too weak to choose (`_inside_score`), and that name. With `inside`, a name
     found whole within the part counts (not across parts' commas)."""
     best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
     reordered = _sorted_content(span)
-    for name in names:
+    for name in info.names:
         if name == span:
             return 1.0, "EXACT", False, name
         # the same words in another order: "leipzig university", "university of leipzig"
@@ -778,7 +789,7 @@ def _similarity(span: str, names: list[str], inside: bool) -> tuple[float, str, 
         if score > best:
             best, kind, weak, likest = score, "FUZZY", False, name
         if inside and len(name.split()) >= 2 and f" {name} " in padded:
-            covered, capped = _inside_score(name, span)
+            covered, capped = _inside_score(name, span, info.countries)
             if covered > best:
                 best, kind, weak, likest = covered, "PHRASE", capped, name
     return best, kind, weak, likest

@@ -24,13 +24,14 @@ class Match:
     former: bool = False  # found by the name of an organization it succeeded
     bare: bool = False  # found only by a name less its qualifier or legal form ("Zoetis")
     common_words_only: bool = False  # every word matched is one that many names hold
-    name: str = ""  # of a fuzzy match: the organization's name (normal words) it is likest
+    name: str = ""  # the organization's name (normal words) the words matched are likest
     # Of a fuzzy match: rare words of that name the words matched lack, and the reverse
     lacking: int = 0
     extra: int = 0
     chosen: bool = False
     # The chooser's chance that this is the organization meant; for the chosen match, the
-    # chance its choice rests on (with its namesakes', or a unit's that gave way to it).
+    # chance its choice rests on (with its namesakes', or a unit's or parent's that gave
+    # way to it).
     confidence: float = 0.0
 
     @property

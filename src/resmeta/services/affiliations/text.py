@@ -20,6 +20,9 @@ _FOOTNOTE = re.compile(
     re.IGNORECASE,
 )
 # Words that begin the name of a unit inside an organization.
+# Words that, after a name, carry it on: what follows belongs to the name ("University of
+# New Mexico", "Universidad Nacional de San Agustín")
+CONTINUING = frozenset("of de di du des der del da do".split())
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
     "program programme section group clinic service chair team core".split()
