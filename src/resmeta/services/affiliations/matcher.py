@@ -736,10 +736,10 @@ def _sorted_content(words: str) -> str:
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
 
 
-def _content_words(words: str) -> list[str]:
+def _content_words(words: str) -> tuple[str, ...]:
     """The words that say what an organization is: not small words, not numbers (parts
-    are read without them)."""
-    return list(dict.fromkeys(w for w in words.split() if w not in STOP_WORDS and not w.isdigit()))
+    are read without them). A tuple: `_name_words` shares the cached result."""
+    return tuple(dict.fromkeys(w for w in words.split() if w not in STOP_WORDS and not w.isdigit()))
 
 
 _name_words = functools.lru_cache(maxsize=SORTED_NAMES)(_content_words)
