@@ -76,3 +76,8 @@ def test_a_name_carried_on_by_its_country_is_that_name(matcher):
 )
 def test_a_name_carried_on_by_another_country_is_a_longer_name(matcher, text):
     assert chosen(matcher, text) == []
+
+
+def test_a_name_followed_by_another_country_is_its_branch_there(matcher):
+    assert chosen(matcher, "Department of Biology, Aarhus University Qatar") == []
+    assert chosen(matcher, "Aarhus University Qatar, Doha") == []

@@ -638,7 +638,8 @@ def _inside_score(name: str, span: str, places: list[str]) -> tuple[float, bool]
     generic unit ("department of health"), names what another organization belongs to
     ("Aarhus University" in "Aarhus University Hospital"), begins a longer name the part
     carries on ("Universidad Nacional" in "Universidad Nacional de San Agustín"; not "of
-    Italy" for an organization there, among `places`: that says where), or names the
+    Italy" for an organization there, among `places`: that says where), is followed only by
+    another country, as its branch there is ("Weill Cornell Medicine Qatar"), or names the
     subject of a unit the part begins with ("Molecular Microbiology" in "Department of
     Molecular Microbiology and Immunology"; an institution so placed is what the unit
     belongs to: "Institute of Zhejiang University")."""
@@ -647,9 +648,11 @@ def _inside_score(name: str, span: str, places: list[str]) -> tuple[float, bool]
     after, _, beyond = rest.strip().partition(" ") if found else ("", "", "")
     where = countries.country_named(beyond.strip().removeprefix("the "))
     continued = after in CONTINUING and not where.intersection(places)
+    ending = countries.country_named(rest.strip())
+    abroad = bool(ending) and not ending.intersection(places)
     leads = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
     subject = leads and INSTITUTION_WORDS.isdisjoint(name.split())
-    if _names_a_unit(name) or after in OWNED_BY_NAME or continued or subject:
+    if _names_a_unit(name) or after in OWNED_BY_NAME or continued or abroad or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
 
