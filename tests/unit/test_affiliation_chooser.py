@@ -30,6 +30,7 @@ def org(bare_id, *, city="", types=("education",), parents=(), children=(), disp
         status="active",
         names=[bare_id],
         bare_names=[],
+        names_less_city=[],
         acronyms=[],
         types=list(types),
         countries=["gb"],

@@ -851,6 +851,58 @@ def test_a_name_found_only_less_its_qualifier_is_marked(matcher):
     assert [m.bare for m in matcher.rank("Zoetis").matches[:1]] == [True]
 
 
+def test_a_name_less_its_city_names_the_one_organization_so_called(tmp_path):
+    """ "Washington University" is the one in St. Louis, not the University of Washington;
+    "University of Testland" names no campus, every one being called so less its city; nor
+    does "Purdue University" name the one in Indianapolis, another being called so and its
+    city; "Institut Pasteur" is the one called so, not its namesake in Ho Chi Minh City."""
+    records = {
+        "washu": make_org(
+            "Washington University in St. Louis", location("St. Louis", "US", "United States")
+        ),
+        "uw": make_org("University of Washington", location("Seattle", "US", "United States")),
+        "alpha": make_org(
+            "University of Testland at Alpha", location("Alpha", "US", "United States")
+        ),
+        "beta": make_org("University of Testland at Beta", location("Beta", "US", "United States")),
+        "indy": make_org(
+            "Purdue University in Indianapolis", location("Indianapolis", "US", "United States")
+        ),
+        "lafayette": make_org(
+            "Purdue University West Lafayette", location("West Lafayette", "US", "United States")
+        ),
+        "pasteur": make_org("Institut Pasteur", FR),
+        "saigon": make_org(
+            "Institut Pasteur in Ho Chi Minh City", location("Ho Chi Minh City", "VN", "Vietnam")
+        ),
+    }
+    key_of = {_bare(record): key for key, record in records.items()}
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, list(records.values()))))
+
+    def exact(text):
+        matches = matcher.rank(text).matches
+        return [(key_of[m.info.id], m.less_city) for m in matches if m.matching_type == "EXACT"]
+
+    assert exact("Department of Biology, Washington University") == [("washu", True)]
+    assert exact("University of Testland") == []
+    assert exact("Purdue University") == []
+    assert exact("Institut Pasteur") == [("pasteur", False)]
+
+
+@pytest.mark.parametrize(("common_share", "found"), [(0.5, False), (1.1, True)])
+def test_a_name_less_its_city_of_common_words_names_nothing(
+    tmp_path, monkeypatch, common_share, found
+):
+    rockland = make_org(
+        "University College at Rockland", location("Rockland", "US", "United States")
+    )
+    others = [make_org(f"{place} University College", GB) for place in ("Westfield", "Northgate")]
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [rockland, *others])))
+    monkeypatch.setattr(matcher, "_common_share", common_share)
+    matches = matcher.rank("University College").matches
+    assert any(m.less_city for m in matches) == found
+
+
 def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):
     """A generically named unit whose parent is not named is weak; but a name holding a
     comma, found whole, names the parent itself (here the parent is not in the index)."""

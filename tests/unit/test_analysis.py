@@ -4,9 +4,9 @@ these, so a form missing here is a name the matcher cannot find whole)."""
 import pytest
 
 from resmeta.index import analysis
-from resmeta.index.matching import decode, matching_info
+from resmeta.index.matching import matching_info
 from resmeta.records.model import validate
-from tests.factory import US, make_org
+from tests.factory import US, location, make_org
 
 
 @pytest.mark.parametrize(
@@ -40,12 +40,42 @@ def test_spellings_are_the_name_as_written_and_bare_forms_what_it_is_less_its_en
 
 def test_a_record_keeps_apart_the_names_it_bears_only_less_a_qualifier():
     record = make_org("City University (Dongguan)", US, labels=["Dongguan City Campus"])
-    info = decode(matching_info(validate(record)))
+    info = matching_info(validate(record))
     assert info.names == ["city university dongguan", "city university", "dongguan city campus"]
     assert info.bare_names == ["city university"]
     # a bare form that another of the record's names spells out is no bare name
     record = make_org("Acme (United States)", US, types=["company"], labels=["Acme"])
-    assert decode(matching_info(validate(record))).bare_names == []
+    assert matching_info(validate(record)).bare_names == []
+
+
+@pytest.mark.parametrize(
+    ("name", "city", "forms"),
+    [
+        ("Washington University in St. Louis", "st louis", ["washington university"]),
+        (
+            "Humboldt-Universität zu Berlin",
+            "berlin",
+            ["humboldt universitat", "humboldt universitaet"],
+        ),
+        ("University of Alabama at Birmingham", "birmingham", ["university of alabama"]),
+        ("Purdue University West Lafayette", "west lafayette", []),  # no word joins the city
+        ("University in Berlin", "berlin", []),  # one word left names nothing
+        ("Institute of Physics in Belgrade", "zagreb", []),  # not its city
+    ],
+)
+def test_a_name_less_the_city_that_ends_it(name, city, forms):
+    assert analysis.less_city(name, [city]) == forms
+
+
+def test_a_record_keeps_its_names_less_their_city_that_are_not_its_names():
+    record = make_org("Washington University in St. Louis", location("St. Louis", "US", "USA"))
+    assert matching_info(validate(record)).names_less_city == ["washington university"]
+    record = make_org(
+        "Charles University in Prague",
+        location("Prague", "CZ", "Czechia"),
+        labels=["Charles University"],
+    )
+    assert matching_info(validate(record)).names_less_city == []
 
 
 def test_a_qualifier_inside_the_name_stays():

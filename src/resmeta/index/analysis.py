@@ -95,6 +95,7 @@ LEGAL_FORMS = frozenset(
     "inc incorporated ltd limited llc corp corporation co plc gmbh ag sa sas srl spa bv nv"
     " ab as oy kk pty pvt".split()
 )
+CITY_JOINING = ("in", "at", "zu")  # what joins a name to the city that ends it
 # German umlauts are also written as two letters ("Universitaet Wuerzburg").
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _POSSESSIVE = re.compile(r"(\w)['’ʼ]s\b")  # "King's" is also written "Kings"
@@ -119,6 +120,20 @@ def bare_forms(name: str) -> list[str]:
     and a legal form at its end ("Fujitsu Ltd")."""
     bare = exact(_QUALIFIER.sub("", name))
     return _distinct([bare, without_legal_form(bare)])
+
+
+def less_city(name: str, cities: list[str]) -> list[str]:
+    """The name's `spellings` less the "in", "at" or "zu" and one of `cities` (`exact`
+    words) that end them, where two words or more are left: "Washington University in St.
+    Louis" is often written "Washington University"."""
+    forms = []
+    for spelling in spellings(name):
+        for city in cities:
+            for joining in CITY_JOINING:
+                shortened = spelling.removesuffix(f" {joining} {city}")
+                if shortened != spelling and len(shortened.split()) >= 2:
+                    forms.append(shortened)
+    return _distinct(forms)
 
 
 def _distinct(forms: list[str]) -> list[str]:

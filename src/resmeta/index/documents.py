@@ -10,7 +10,7 @@ import tantivy
 
 from resmeta.index import analysis
 from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, EXISTS, FUNDER, MATCHING
-from resmeta.index.matching import matching_info
+from resmeta.index.matching import encode, matching_info
 from resmeta.records.funder import funder_record
 from resmeta.records.ids import ROR_URL_PREFIX
 from resmeta.records.model import Organization, render_v2
@@ -54,6 +54,9 @@ def to_document(org: Organization) -> tantivy.Document:
             add("acronym_exact", normal)
         kind = "ror_display" if "ror_display" in name.types else next(iter(name.types), "")
         add(NAMES_BY_TYPE.get(kind, "names_alias"), name.value)
+    matching = matching_info(org)
+    for form in matching.names_less_city:
+        add("name_forms", form)
     for org_type in org.types:
         add("types", org_type)
     add("status", org.status)
@@ -106,7 +109,7 @@ def to_document(org: Organization) -> tantivy.Document:
     doc.add_bytes(DOCUMENT, render_v2(org))
     # From the record in the dump's own list order, which v1 keeps and the v2 API sorts.
     doc.add_bytes(DOCUMENT_V1, render_v1(msgspec.json.encode(org)))
-    doc.add_bytes(MATCHING, matching_info(org))
+    doc.add_bytes(MATCHING, encode(matching))
     _add_funder(doc, funder_record(msgspec.to_builtins(org)))
     return doc
 

@@ -19,6 +19,7 @@ class MatchingInfo(msgspec.Struct, array_like=True, frozen=True):
     status: str
     names: list[str]  # display name, labels and aliases, in every `analysis.name_forms`
     bare_names: list[str]  # the names only less a qualifier or legal form ("zoetis")
+    names_less_city: list[str]  # `analysis.less_city`: "washington university"
     acronyms: list[str]
     types: list[str]
     countries: list[str]  # lower-case ISO codes of the locations
@@ -32,8 +33,10 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(MatchingInfo)
 
 
-def matching_info(org: Organization) -> bytes:
-    names, acronyms, spellings = [], [], set()
+def matching_info(org: Organization) -> MatchingInfo:
+    details = [location.geonames_details for location in org.locations]
+    cities = sorted({analysis.exact(d.name) for d in details if d.name})
+    names, acronyms, spellings, less_city = [], [], set(), []
     for name in org.names:
         target = acronyms if name.types == ["acronym"] else names
         for form in analysis.name_forms(name.value):
@@ -41,25 +44,29 @@ def matching_info(org: Organization) -> bytes:
                 target.append(form)
         if target is names:
             spellings.update(analysis.spellings(name.value))
-    details = [location.geonames_details for location in org.locations]
+            less_city += analysis.less_city(name.value, cities)
     related = {"parent": [], "child": [], "successor": []}
     for relation in org.relationships:
         if relation.type in related:
             related[relation.type].append(relation.id.removeprefix(ROR_URL_PREFIX))
-    info = MatchingInfo(
+    return MatchingInfo(
         id=org.id.removeprefix(ROR_URL_PREFIX),
         display=org.display_name,
         status=org.status,
         names=names,
         bare_names=[name for name in names if name not in spellings],
+        names_less_city=[form for form in dict.fromkeys(less_city) if form not in names],
         acronyms=acronyms,
         types=org.types,
         countries=sorted({d.country_code.lower() for d in details if d.country_code}),
-        cities=sorted({analysis.exact(d.name) for d in details if d.name}),
+        cities=cities,
         parents=related["parent"],
         children=related["child"],
         successors=related["successor"],
     )
+
+
+def encode(info: MatchingInfo) -> bytes:
     return _encoder.encode(info)
 
 

@@ -6,7 +6,9 @@
    parts, for names only: "Ministry of Education, Culture, Sports, Science and Technology").
    Parts that only name a place are not searched.
 2. For each part, retrieve candidates from the index: records with that exact name (numbers
-   kept, or written as affiliations often write it: `analysis.name_forms`), records with
+   kept, or written as affiliations often write it: `analysis.name_forms`; or less the city
+   that ends it, where no other organization found is called so, or so and its city:
+   "Washington University" but not "University of California"), records with
    that acronym (or that acronym and their city: "LMU Munich"; an acronym of several words,
    "EMBL-EBI", that only one uses names it), records whose name is a run of the part's
    words, and the best word matches (BM25, without stop words and words most records hold);
@@ -183,6 +185,7 @@ class AffiliationMatcher:
             keep(matches, start, width)
         # "Hartford" in "Hartford Hospital, Hartford, United States" is where the hospital
         # is: it names neither the company called "Hartford" nor the University of Hartford.
+        found = _told_apart_less_city(found)
         addresses = _addresses(found, parts)
         best: dict[str, Match] = {}
         for match in found:
@@ -245,6 +248,12 @@ class AffiliationMatcher:
                 matches.append(
                     Match(info, address, 1.0, "EXACT", span.text, span.normal, bare=bare)
                 )
+            elif forms.intersection(info.names_less_city):
+                # Less its city, a name of common words is any one's ("University College").
+                if not self._common_only(span.normal):
+                    less_city = Match(info, address, 1.0, "EXACT", span.text, span.normal)
+                    less_city.less_city = True
+                    matches.append(less_city)
             else:  # only an acronym is spelled like that: it will be weighed as one
                 hint = Match(
                     info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal, weak=True
@@ -546,6 +555,25 @@ def _kept(ranked: list[Match]) -> list[Match]:
     taken = {match.info.id for match in kept}
     kept += [m for m in ranked if m.info.id not in taken][: MAX_ITEMS - len(kept)]
     return sorted(kept, key=_order)
+
+
+def _told_apart_less_city(found: list[Match]) -> list[Match]:
+    """`found` less the matches by a name less its city that the words do not tell apart:
+    where another organization found by them is called so, or so and its city too
+    ("University of California": every campus; "Purdue University West Lafayette")."""
+    called: dict[str, set[str]] = collections.defaultdict(set)
+    for match in found:
+        if match.less_city or match.matching_type == "EXACT" or _called_and_city(match):
+            called[match.span].add(match.info.id)
+    return [m for m in found if not m.less_city or len(called[m.span]) == 1]
+
+
+def _called_and_city(match: Match) -> bool:
+    """Whether a name of `match`'s organization is the words matched and its city."""
+    return any(
+        name.startswith(f"{match.span} ") and name[len(match.span) + 1 :] in match.info.cities
+        for name in match.info.names
+    )
 
 
 def _ends_with(match: Match, words: str, parts: list[Part]) -> bool:

@@ -23,6 +23,7 @@ class Match:
     weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
     former: bool = False  # found by the name of an organization it succeeded
     bare: bool = False  # found only by a name less its qualifier or legal form ("Zoetis")
+    less_city: bool = False  # found only by a name less its city ("Washington University")
     common_words_only: bool = False  # every word matched is one that many names hold
     name: str = ""  # the organization's name (normal words) the words matched are likest
     # Of a fuzzy match: rare words of that name the words matched lack, and the reverse
