@@ -39,6 +39,8 @@ def test_a_trailing_country_name(text, expected):
         ("University of Edinburgh, Edinburgh, Scotland", {"gb"}),
         ("Peking University, Beijing, P.R. China", {"cn"}),
         ("Peking University, Beijing, PR China", {"cn"}),
+        ("Peking Univ, Beijing 100871, Peoples R China", {"cn"}),  # as Web of Science writes
+        ("Queens Univ Belfast, Belfast, North Ireland", {"gb"}),
         ("Peking University, Beijing 100871, People's Republic of China", {"cn"}),
     ],
 )

@@ -903,6 +903,15 @@ def test_a_name_less_its_city_of_common_words_names_nothing(
     assert any(m.less_city for m in matches) == found
 
 
+def test_an_address_as_web_of_science_abbreviates_it_finds_its_organization(tmp_path):
+    sf = location("San Francisco", "US", "United States")
+    ucsf = make_org("University of California, San Francisco", sf)
+    records = [ucsf, make_org("University of San Francisco", sf)]
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, records)))
+    matches = matcher.rank("Univ Calif San Francisco, Dept Med, San Francisco, CA USA").matches
+    assert matches[0].info.id == _bare(ucsf)
+
+
 def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):
     """A generically named unit whose parent is not named is weak; but a name holding a
     comma, found whole, names the parent itself (here the parent is not in the index)."""

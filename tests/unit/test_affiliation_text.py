@@ -168,6 +168,21 @@ def test_abbreviations_are_expanded(text, expected):
     assert normalise(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chinese Acad Sci, Inst Phys", "chinese academy science institute physics"),
+        ("Univ Calif San Francisco", "university california san francisco"),
+        ("Massachusetts Gen Hosp", "massachusetts general hospital"),
+        # in capitals, a word Web of Science abbreviates is an acronym; its own stay expanded
+        ("SCI Co., Ltd.", "sci co ltd"),
+        ("DEPT OF PHYSICS, UNIV OF OXFORD", "department of physics university of oxford"),
+    ],
+)
+def test_web_of_science_abbreviations_are_expanded_unless_in_capitals(text, expected):
+    assert normalise(text) == expected
+
+
 def test_abbreviations_are_expanded_only_as_whole_words():
     assert normalise("Universe Institution Technics") == "universe institution technics"
 

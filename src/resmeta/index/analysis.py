@@ -78,17 +78,61 @@ ABBREVIATIONS = {
     "coll": "college",
     "govt": "government",
 }
+# Those Web of Science writes addresses in ("Chinese Acad Sci, Inst Phys"), as the word
+# names hold most often where one stands for several ("sci": science or sciences), which
+# fuzzy matching finds close to the others. Written in capitals they are acronyms ("SCI").
+WORD_ABBREVIATIONS = {
+    "calif": "california",
+    "gen": "general",
+    "sci": "science",
+    "med": "medical",
+    "res": "research",
+    "phys": "physics",
+    "chem": "chemistry",
+    "biochem": "biochemistry",
+    "biol": "biology",
+    "mol": "molecular",
+    "genet": "genetics",
+    "engn": "engineering",
+    "technol": "technology",
+    "math": "mathematics",
+    "appl": "applied",
+    "agr": "agricultural",
+    "environm": "environmental",
+    "hlth": "health",
+    "clin": "clinical",
+    "nucl": "nuclear",
+    "geophys": "geophysics",
+    "observ": "observatory",
+    "fdn": "foundation",
+    "assoc": "association",
+    "soc": "society",
+    "minist": "ministry",
+    "grad": "graduate",
+    "polytech": "polytechnic",
+    "fed": "federal",
+    "pharmaceut": "pharmaceutical",
+}
 
 
 def exact(text: str) -> str:
     """A whole name reduced to its words, for comparing names: "Paris-Saclay" equals
     "paris saclay", "Univ. of Oxford" equals "The University of Oxford", "&" is "and"."""
-    tokens = [ABBREVIATIONS.get(w, w) for w in words(text.replace("&", " and "))]
+    capitals = {word.lower() for word in _CAPITALS.findall(text)}
+    tokens = [_expanded(w, capitals) for w in words(text.replace("&", " and "))]
     if tokens and tokens[0] == "the":
         del tokens[0]
     return " ".join(tokens)
 
 
+def _expanded(word: str, capitals: set[str]) -> str:
+    """The word an abbreviation stands for; the word itself if it is none."""
+    if word in WORD_ABBREVIATIONS and word not in capitals:
+        return WORD_ABBREVIATIONS[word]
+    return ABBREVIATIONS.get(word, word)
+
+
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 # Words that end a company's name with its legal form, which affiliations often leave out.
 LEGAL_FORMS = frozenset(
