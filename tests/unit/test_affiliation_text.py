@@ -174,6 +174,7 @@ def test_abbreviations_are_expanded(text, expected):
         ("Chinese Acad Sci, Inst Phys", "chinese academy science institute physics"),
         ("Univ Calif San Francisco", "university california san francisco"),
         ("Massachusetts Gen Hosp", "massachusetts general hospital"),
+        ("Kampala Int Univ", "kampala international university"),
         # in capitals, a word Web of Science abbreviates is an acronym; its own stay expanded
         ("SCI Co., Ltd.", "sci co ltd"),
         ("DEPT OF PHYSICS, UNIV OF OXFORD", "department of physics university of oxford"),

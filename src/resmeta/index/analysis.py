@@ -83,6 +83,7 @@ ABBREVIATIONS = {
 # fuzzy matching finds close to the others. Written in capitals they are acronyms ("SCI").
 WORD_ABBREVIATIONS = {
     "calif": "california",
+    "int": "international",
     "gen": "general",
     "sci": "science",
     "med": "medical",
