@@ -15,12 +15,13 @@ HEALTH = make_record("Department of Health", locations=location("Hobart", "AU", 
 AARHUS = make_record("Aarhus University", locations=location("Aarhus", "DK", "Denmark"))
 NACIONAL = make_record("Universidad Nacional", locations=location("Heredia", "CR", "Costa Rica"))
 COUNCIL = make_record("National Research Council", locations=location("Rome", "IT", "Italy"))
+HKU = make_record("University of Hong Kong", locations=location("Hong Kong", "HK", "Hong Kong"))
 
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("choice")
-    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH, AARHUS, NACIONAL, COUNCIL]
+    records = [SPRINGFIELD, BOSTON, LEIPZIG, LIFE, HEALTH, AARHUS, NACIONAL, COUNCIL, HKU]
     folder = build_index(tmp, records)
     return AffiliationMatcher(OrganizationIndex(folder))
 
@@ -81,3 +82,7 @@ def test_a_name_carried_on_by_another_country_is_a_longer_name(matcher, text):
 def test_a_name_followed_by_another_country_is_its_branch_there(matcher):
     assert chosen(matcher, "Department of Biology, Aarhus University Qatar") == []
     assert chosen(matcher, "Aarhus University Qatar, Doha") == []
+
+
+def test_a_name_followed_by_the_country_its_territory_belongs_to_is_that_name(matcher):
+    assert chosen(matcher, "Faculty of Medicine, University of Hong Kong China") == [HKU["id"]]

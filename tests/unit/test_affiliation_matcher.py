@@ -879,14 +879,14 @@ def test_a_name_less_its_city_names_the_one_organization_so_called(tmp_path):
     key_of = {_bare(record): key for key, record in records.items()}
     matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, list(records.values()))))
 
-    def exact(text):
+    def found_exactly(text):
         matches = matcher.rank(text).matches
         return [(key_of[m.info.id], m.less_city) for m in matches if m.matching_type == "EXACT"]
 
-    assert exact("Department of Biology, Washington University") == [("washu", True)]
-    assert exact("University of Testland") == []
-    assert exact("Purdue University") == []
-    assert exact("Institut Pasteur") == [("pasteur", False)]
+    assert found_exactly("Department of Biology, Washington University") == [("washu", True)]
+    assert found_exactly("University of Testland") == []
+    assert found_exactly("Purdue University") == []
+    assert found_exactly("Institut Pasteur") == [("pasteur", False)]
 
 
 @pytest.mark.parametrize(("common_share", "found"), [(0.5, False), (1.1, True)])
@@ -901,6 +901,32 @@ def test_a_name_less_its_city_of_common_words_names_nothing(
     monkeypatch.setattr(matcher, "_common_share", common_share)
     matches = matcher.rank("University College").matches
     assert any(m.less_city for m in matches) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "weak"), [("American Academy, Berlin", True), ("American Academy, Rome", False)]
+)
+def test_a_name_less_its_city_that_others_hold_names_it_only_where_it_is(tmp_path, text, weak):
+    """ "American Academy" is in "American Academy of Pediatrics" too: only with its city
+    (or country) does it name the one in Rome."""
+    rome = make_org("American Academy in Rome", location("Rome", "IT", "Italy"))
+    pediatrics = make_org(
+        "American Academy of Pediatrics", location("Itasca", "US", "United States")
+    )
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [rome, pediatrics])))
+    (match,) = [m for m in matcher.rank(text).matches if m.less_city]
+    assert match.info.id == _bare(rome) and match.weak == weak
+
+
+def test_a_name_in_another_word_order_is_found_among_many_longer_named_ones(tmp_path):
+    """The best word matches favour records of few, short names; the University of Tokyo
+    has many, and "Tokyo University" holds the words of one of them in another order."""
+    jp = location("Tokyo", "JP", "Japan")
+    labels = [f"Tokyo Label {n}" for n in range(30)]
+    tokyo = make_org("University of Tokyo", jp, labels=labels)
+    others = [make_org(f"Tokyo {w} University", jp) for w in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [tokyo, *others])))
+    assert matcher.rank("Tokyo University").matches[0].info.id == _bare(tokyo)
 
 
 def test_an_address_as_web_of_science_abbreviates_it_finds_its_organization(tmp_path):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from resmeta.services.affiliations.text import in_english, normalise, runs, spans, split_parts
+from resmeta.index.analysis import in_english
+from resmeta.services.affiliations.text import normalise, runs, spans, split_parts
 
 
 def texts(text):
@@ -178,9 +179,11 @@ def test_abbreviations_are_expanded(text, expected):
         # in capitals, a word Web of Science abbreviates is an acronym; its own stay expanded
         ("SCI Co., Ltd.", "sci co ltd"),
         ("DEPT OF PHYSICS, UNIV OF OXFORD", "department of physics university of oxford"),
+        ("CZECH ACAD SCI, INST MATH", "czech academy science institute mathematics"),
+        ("Fraunhofer INT", "fraunhofer int"),
     ],
 )
-def test_web_of_science_abbreviations_are_expanded_unless_in_capitals(text, expected):
+def test_web_of_science_abbreviations_are_expanded_unless_an_acronym(text, expected):
     assert normalise(text) == expected
 
 

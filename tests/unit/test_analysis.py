@@ -78,6 +78,12 @@ def test_a_record_keeps_its_names_less_their_city_that_are_not_its_names():
     assert matching_info(validate(record)).names_less_city == []
 
 
+def test_searching_names_reads_no_web_of_science_abbreviation():
+    """ "int" may be an acronym ("Fraunhofer INT"): only affiliation matching expands it."""
+    assert analysis.exact("Fraunhofer Int") == "fraunhofer int"
+    assert analysis.as_matched("Fraunhofer Int") == "fraunhofer international"
+
+
 def test_a_qualifier_inside_the_name_stays():
     assert analysis.name_forms("Institut (Pasteur) de Lille") == ["institut pasteur de lille"]
 

@@ -80,8 +80,9 @@ ABBREVIATIONS = {
 }
 # Those Web of Science writes addresses in ("Chinese Acad Sci, Inst Phys"), as the word
 # names hold most often where one stands for several ("sci": science or sciences), which
-# fuzzy matching finds close to the others. Written in capitals they are acronyms ("SCI").
-WORD_ABBREVIATIONS = {
+# fuzzy matching finds close to the others. Only affiliation matching reads them
+# (`as_matched`): searching names, "int" is what it is, an acronym of several.
+WOS_ABBREVIATIONS = {
     "calif": "california",
     "int": "international",
     "gen": "general",
@@ -119,21 +120,81 @@ WORD_ABBREVIATIONS = {
 def exact(text: str) -> str:
     """A whole name reduced to its words, for comparing names: "Paris-Saclay" equals
     "paris saclay", "Univ. of Oxford" equals "The University of Oxford", "&" is "and"."""
-    capitals = {word.lower() for word in _CAPITALS.findall(text)}
-    tokens = [_expanded(w, capitals) for w in words(text.replace("&", " and "))]
+    return _reduced(text, {})
+
+
+def as_matched(text: str) -> str:
+    """`exact` words, with the abbreviations Web of Science writes addresses in expanded too
+    ("Chinese Acad Sci"), as affiliations and the names they are matched to are compared.
+    Such a word written in capitals is an acronym ("SCI Co., Ltd."), unless the whole text
+    is in capitals ("CZECH ACAD SCI")."""
+    abbreviations = WOS_ABBREVIATIONS
+    if any(char.islower() for char in text):
+        acronyms = set(words(" ".join(w for w in _WORD.findall(text) if w.isupper())))
+        abbreviations = {k: v for k, v in abbreviations.items() if k not in acronyms}
+    return _reduced(text, abbreviations)
+
+
+def _reduced(text: str, abbreviations: dict[str, str]) -> str:
+    tokens = [
+        abbreviations.get(word) or ABBREVIATIONS.get(word, word)
+        for word in words(text.replace("&", " and "))
+    ]
     if tokens and tokens[0] == "the":
         del tokens[0]
     return " ".join(tokens)
 
 
-def _expanded(word: str, capitals: set[str]) -> str:
-    """The word an abbreviation stands for; the word itself if it is none."""
-    if word in WORD_ABBREVIATIONS and word not in capitals:
-        return WORD_ABBREVIATIONS[word]
-    return ABBREVIATIONS.get(word, word)
+_WORD = re.compile(r"\w+")
 
 
-_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+# The words of institutions' names in the languages affiliations are most often written in,
+# as English has them: a name and its translation hold the same words ("Technische
+# Universität Ilmenau", "Technical University of Ilmenau").
+_ENGLISH = {
+    word: english
+    for english, words in {
+        "university": "universitat universitaet universite universidad universidade universita "
+        "universiteit universitet uniwersytet univerzita univerzitet universitatea",
+        "institute": "institut instituto istituto instytut institutet instituut",
+        "technical": "technische technischen tecnica tecnico technique",
+        "technology": "technologie tecnologia tecnologico technologique",
+        "polytechnic": "politecnico politecnica polytechnique politechnika",
+        "national": "nacional nazionale nationale",
+        "academy": "akademie academia accademia akademia",
+        "hospital": "hopital ospedale",
+        "school": "ecole escuela escola scuola",
+        "center": "centre centro zentrum",
+        "research": "recherche investigacion ricerca forschung pesquisa",
+        "medical": "medizinische medica medico medicale",
+        "medicine": "medicina medecine medizin",
+        "science": "ciencia scienza wissenschaft",
+        "sciences": "ciencias scienze wissenschaften",
+        "applied": "angewandte aplicadas applicate appliquees",
+        "catholic": "catolica cattolica katholische catholique",
+        "free": "libre freie libera vrije",
+        "federal": "federale",
+    }.items()
+    for word in words.split()
+}
+
+
+def in_english(word: str) -> str:
+    """A normal word of an institution's name as English writes it: "universitat" is
+    "university"."""
+    return _ENGLISH.get(word, word)
+
+
+STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
+
+
+def sorted_words(words: str) -> str:
+    """The content words of normal `words`, as English writes them, in alphabetical order:
+    names that hold the same words in another order or language are alike ("University of
+    Leipzig", "Leipzig University", "Universität Leipzig")."""
+    return " ".join(sorted(in_english(w) for w in words.split() if w not in STOP_WORDS))
+
+
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 # Words that end a company's name with its legal form, which affiliations often leave out.
 LEGAL_FORMS = frozenset(
@@ -147,28 +208,28 @@ _POSSESSIVE = re.compile(r"(\w)['’ʼ]s\b")  # "King's" is also written "Kings"
 
 
 def name_forms(name: str) -> list[str]:
-    """The ways a name is written in affiliations, as `exact` words: its `spellings`, and its
+    """The ways a name is written in affiliations, as `as_matched` words: its `spellings`, and its
     `bare_forms`."""
     return _distinct(spellings(name) + bare_forms(name))
 
 
 def spellings(name: str) -> list[str]:
-    """The name as written, as `exact` words; also with German umlauts spelt out, and with
+    """The name as written, as `as_matched` words; also with German umlauts spelt out, and with
     a possessive without its apostrophe ("Kings College London")."""
     written = dict.fromkeys([name, name.translate(_UMLAUTS), _POSSESSIVE.sub(r"\1s", name)])
-    return _distinct([exact(variant) for variant in written])  # most names have one variant
+    return _distinct([as_matched(variant) for variant in written])  # most names have one variant
 
 
 def bare_forms(name: str) -> list[str]:
-    """The name less what affiliations often leave out, as `exact` words: a qualifier in
+    """The name less what affiliations often leave out, as `as_matched` words: a qualifier in
     brackets at its end (ROR tells companies apart by country, "Zoetis (United States)"),
     and a legal form at its end ("Fujitsu Ltd")."""
-    bare = exact(_QUALIFIER.sub("", name))
+    bare = as_matched(_QUALIFIER.sub("", name))
     return _distinct([bare, without_legal_form(bare)])
 
 
 def less_city(name: str, cities: list[str]) -> list[str]:
-    """The name's `spellings` less the "in", "at" or "zu" and one of `cities` (`exact`
+    """The name's `spellings` less the "in", "at" or "zu" and one of `cities` (`as_matched`
     words) that end them, where two words or more are left: "Washington University in St.
     Louis" is often written "Washington University"."""
     forms = []

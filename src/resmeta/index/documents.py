@@ -40,8 +40,12 @@ def to_document(org: Organization) -> tantivy.Document:
         normal = analysis.exact(name.value)
         if normal:
             add("name_exact", normal)
-        for form in analysis.name_forms(name.value):
+        forms = analysis.name_forms(name.value)
+        for form in forms:
             add("name_forms", form)
+        if name.types != ["acronym"]:
+            for words in dict.fromkeys(map(analysis.sorted_words, forms)):
+                add("name_words", words)
         for name_type in name.types:
             add("names_types", name_type)
         if name.lang:

@@ -45,8 +45,11 @@ FIELDS: tuple[Field, ...] = (
     Field("names_types", Kind.KEYWORD),
     Field("names_lang", Kind.KEYWORD),
     Field("name_exact", Kind.EXACT),
-    # Every way affiliations write a name (`analysis.name_forms`), for affiliation matching.
+    # Every way affiliations write a name (`analysis.name_forms`, and less the city that ends
+    # it: `analysis.less_city`), for affiliation matching.
     Field("name_forms", Kind.EXACT),
+    # Each name's content words, sorted (`analysis.sorted_words`), for affiliation matching.
+    Field("name_words", Kind.EXACT),
     Field("display_exact", Kind.EXACT),
     Field("acronym_exact", Kind.EXACT),
     Field("identifiers", Kind.KEYWORD),

@@ -35,7 +35,7 @@ _decoder = msgspec.json.Decoder(MatchingInfo)
 
 def matching_info(org: Organization) -> MatchingInfo:
     details = [location.geonames_details for location in org.locations]
-    cities = sorted({analysis.exact(d.name) for d in details if d.name})
+    cities = sorted({analysis.as_matched(d.name) for d in details if d.name})
     names, acronyms, spellings, less_city = [], [], set(), []
     for name in org.names:
         target = acronyms if name.types == ["acronym"] else names

@@ -113,6 +113,23 @@ def _us_state_codes() -> frozenset[str]:
     return frozenset(s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="US"))
 
 
+# Territories, with the country they belong to: "University of Hong Kong, China" names no
+# other country than Hong Kong's.
+SOVEREIGNS = {
+    **dict.fromkeys(["hk", "mo", "tw"], "cn"),
+    **dict.fromkeys(["pr", "gu", "vi", "as", "mp"], "us"),
+    **dict.fromkeys(["gp", "mq", "re", "gf", "yt", "nc", "pf", "pm", "wf"], "fr"),
+    **dict.fromkeys(["gl", "fo"], "dk"),
+    **dict.fromkeys(["aw", "cw", "sx"], "nl"),
+    **dict.fromkeys(["bm", "ky", "gi", "im", "je", "gg", "vg", "ms", "tc", "fk"], "gb"),
+}
+
+
+def with_sovereigns(codes: list[str]) -> set[str]:
+    """ISO codes with the countries the territories among them belong to."""
+    return {*codes, *(SOVEREIGNS[code] for code in codes if code in SOVEREIGNS)}
+
+
 def country_named(words: str) -> set[str]:
     """The countries that normal `words` are the name of (a US state's is the US's)."""
     return _names().get(words, set())

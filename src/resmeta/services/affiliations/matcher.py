@@ -47,6 +47,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from resmeta.index import analysis
+from resmeta.index.analysis import STOP_WORDS, in_english
 from resmeta.index.fields import DOCUMENTS
 from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
@@ -57,7 +58,6 @@ from resmeta.services.affiliations.text import (
     CONTINUING,
     UNIT_WORDS,
     Part,
-    in_english,
     place_words,
     runs,
     split_parts,
@@ -70,7 +70,6 @@ COMMON = 0.02  # a word in more than this share of records is not searched on it
 # A match on words all this common, in share and in number, is marked `common_words_only`
 # (a word in fewer records than this is not common, however small the index).
 COMMON_RECORDS = 500
-STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 MAX_ITEMS = 10
 MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
@@ -183,9 +182,9 @@ class AffiliationMatcher:
                 keep(self._mistyped(span, all_status), start, width)
         for start, width, matches in self._names_across(parts, all_status):
             keep(matches, start, width)
+        found = _told_apart_less_city(found)
         # "Hartford" in "Hartford Hospital, Hartford, United States" is where the hospital
         # is: it names neither the company called "Hartford" nor the University of Hartford.
-        found = _told_apart_less_city(found)
         addresses = _addresses(found, parts)
         best: dict[str, Match] = {}
         for match in found:
@@ -218,6 +217,10 @@ class AffiliationMatcher:
             # "DCMS" in "Dresden Center for Computational Materials Science (DCMS)" stands for
             # the name beside it, not for "Deccan College of Medical Sciences", which uses it.
             if match.matching_type == "ACRONYM" and _spelled_out_beside(match, parts):
+                match.weak = True
+            # "Technical College" is any one's: a name less its city names the organization
+            # only where the string says where it is ("Washington University, MO").
+            if match.less_city and not _placed(match, parts, places) and self._shared(match):
                 match.weak = True
         ranked = _kept(sorted(_not_inside_long_names(list(best.values()), parts), key=_order))
         for match in ranked:
@@ -291,6 +294,13 @@ class AffiliationMatcher:
         # A pair of parts is there for names that hold a comma: a few candidates do.
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
         matches += self._word_matches(span, self._words_query(words), limit, single)
+        # Names of the same words in another order, which the best word matches can miss
+        # among many shorter names: "Tokyo University" is the University of Tokyo. (One
+        # word in another language is another name: "Medicine" is not "Medicina".)
+        reordered = analysis.sorted_words(span.normal)
+        if " " in reordered:
+            query = self._any("name_words", [reordered])
+            matches += self._word_matches(span, query, limit, single)
         return self._usable(matches, all_status)
 
     def _names_across(
@@ -480,12 +490,23 @@ class AffiliationMatcher:
         for _, info, address in found:
             inside = max((n for n in info.names if n in windows), key=len, default=None)
             if inside is not None:
-                score, weak = _inside_score(inside, span.normal, info.countries)
+                score, weak = _inside_score(inside, span.normal, info)
                 bare = inside in info.bare_names
                 matches.append(
                     Match(info, address, score, "PHRASE", span.text, inside, weak=weak, bare=bare)
                 )
         return matches
+
+    def _shared(self, match: Match) -> bool:
+        """Whether an organization neither `match`'s nor related to it holds the words
+        matched in a name: "Washington University" is in "Central Washington University"."""
+        words = match.span.split()
+        query = tantivy.Query.phrase_query(self.schema, NAMES, words) if len(words) > 1 else None
+        if query is None:
+            return True
+        kin = {match.info.id, *match.info.parents, *match.info.children}
+        holders = self.index.matching_candidates(query, len(kin) + 1)
+        return any(info.id not in kin for _, info, _ in holders)
 
     def _rare_differences(self, match: Match) -> tuple[int, int]:
         """How many rare words of the name a fuzzy match is likest the words matched lack,
@@ -566,6 +587,15 @@ def _told_apart_less_city(found: list[Match]) -> list[Match]:
         if match.less_city or match.matching_type == "EXACT" or _called_and_city(match):
             called[match.span].add(match.info.id)
     return [m for m in found if not m.less_city or len(called[m.span]) == 1]
+
+
+def _placed(match: Match, parts: list[Part], places: set[str]) -> bool:
+    """Whether the string names a country (among `places`) or city of `match`'s
+    organization."""
+    if places & set(match.info.countries):
+        return True
+    words = f" {place_words(' '.join(part.normal for part in parts))} "
+    return any(f" {city} " in words for city in cities(match.info))
 
 
 def _called_and_city(match: Match) -> bool:
@@ -660,24 +690,25 @@ def _unspaced_script(char: str) -> bool:
     )
 
 
-def _inside_score(name: str, span: str, places: list[str]) -> tuple[float, bool]:
+def _inside_score(name: str, span: str, info: MatchingInfo) -> tuple[float, bool]:
     """The score of a name found whole inside a longer part: from `PHRASE_SCORE`, more as
     it covers more of the part; and whether it is too weak to choose, when the name is a
     generic unit ("department of health"), names what another organization belongs to
     ("Aarhus University" in "Aarhus University Hospital"), begins a longer name the part
     carries on ("Universidad Nacional" in "Universidad Nacional de San Agustín"; not "of
-    Italy" for an organization there, among `places`: that says where), is followed only by
-    another country, as its branch there is ("Weill Cornell Medicine Qatar"), or names the
+    Italy" for an organization there: that says where), is followed only by another
+    country, as its branch there is ("Weill Cornell Medicine Qatar"), or names the
     subject of a unit the part begins with ("Molecular Microbiology" in "Department of
     Molecular Microbiology and Immunology"; an institution so placed is what the unit
     belongs to: "Institute of Zhejiang University")."""
     score = PHRASE_SCORE + (1 - PHRASE_SCORE) * len(name) / len(span)
     before, found, rest = f" {span} ".partition(f" {name} ")  # not found: inside an unspaced word
     after, _, beyond = rest.strip().partition(" ") if found else ("", "", "")
+    places = countries.with_sovereigns(info.countries)
     where = countries.country_named(beyond.strip().removeprefix("the "))
     continued = after in CONTINUING and not where.intersection(places)
     ending = countries.country_named(rest.strip())
-    abroad = bool(ending) and not ending.intersection(places)
+    abroad = bool(ending) and not ending & places and place_words(rest.strip()) not in cities(info)
     leads = found and len(before.split()) == 2 and _names_a_unit(f"{before} {name}".strip())
     subject = leads and INSTITUTION_WORDS.isdisjoint(name.split())
     if _names_a_unit(name) or after in OWNED_BY_NAME or continued or abroad or subject:
@@ -756,15 +787,10 @@ def _spells(acronym: str, words: str) -> bool:
     return all(letter in rest for letter in acronym[1:])
 
 
-def _sorted_content(words: str) -> str:
-    """The content words, as English writes them, in alphabetical order, for `fuzz.ratio`:
-    rapidfuzz's `token_sort_ratio`, with the part's words sorted once for all of a
-    candidate's names, and a name's translation holding the same words."""
-    return " ".join(sorted(in_english(w) for w in words.split() if w not in STOP_WORDS))
-
-
-# Parts are not kept: they seldom recur, and would crowd out the names.
-_sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(_sorted_content)
+# `analysis.sorted_words` for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`, with the part's
+# words sorted once for all of a candidate's names), kept for names. Parts are not kept:
+# they seldom recur, and would crowd out the names.
+_sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(analysis.sorted_words)
 
 
 def _content_words(words: str) -> tuple[str, ...]:
@@ -805,7 +831,7 @@ def _similarity(span: str, info: MatchingInfo, inside: bool) -> tuple[float, str
     found whole within the part counts (not across parts' commas)."""
     best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
-    reordered = _sorted_content(span)
+    reordered = analysis.sorted_words(span)
     for name in info.names:
         if name == span:
             return 1.0, "EXACT", False, name
@@ -820,7 +846,7 @@ def _similarity(span: str, info: MatchingInfo, inside: bool) -> tuple[float, str
         if score > best:
             best, kind, weak, likest = score, "FUZZY", False, name
         if inside and len(name.split()) >= 2 and f" {name} " in padded:
-            covered, capped = _inside_score(name, span, info.countries)
+            covered, capped = _inside_score(name, span, info)
             if covered > best:
                 best, kind, weak, likest = covered, "PHRASE", capped, name
     return best, kind, weak, likest

@@ -19,51 +19,14 @@ _FOOTNOTE = re.compile(
     r"|(?:currently|now|also|previously|formerly)\s+(?:at|with|in))\b",
     re.IGNORECASE,
 )
-# Words that begin the name of a unit inside an organization.
 # Words that, after a name, carry it on: what follows belongs to the name ("University of
 # New Mexico", "Universidad Nacional de San Agustín")
 CONTINUING = frozenset("of de di du des der del da do".split())
+# Words that begin the name of a unit inside an organization.
 UNIT_WORDS = frozenset(
     "department division faculty school college institute centre center laboratory unit "
     "program programme section group clinic service chair team core".split()
 )
-
-
-# The words of institutions' names in the languages affiliations are most often written in,
-# as English has them: a name and its translation hold the same words ("Technische
-# Universität Ilmenau", "Technical University of Ilmenau").
-_ENGLISH = {
-    word: english
-    for english, words in {
-        "university": "universitat universitaet universite universidad universidade universita "
-        "universiteit universitet uniwersytet univerzita univerzitet universitatea",
-        "institute": "institut instituto istituto instytut institutet instituut",
-        "technical": "technische technischen tecnica tecnico technique",
-        "technology": "technologie tecnologia tecnologico technologique",
-        "polytechnic": "politecnico politecnica polytechnique politechnika",
-        "national": "nacional nazionale nationale",
-        "academy": "akademie academia accademia akademia",
-        "hospital": "hopital ospedale",
-        "school": "ecole escuela escola scuola",
-        "center": "centre centro zentrum",
-        "research": "recherche investigacion ricerca forschung pesquisa",
-        "medical": "medizinische medica medico medicale",
-        "medicine": "medicina medecine medizin",
-        "science": "ciencia scienza wissenschaft",
-        "sciences": "ciencias scienze wissenschaften",
-        "applied": "angewandte aplicadas applicate appliquees",
-        "catholic": "catolica cattolica katholische catholique",
-        "free": "libre freie libera vrije",
-        "federal": "federale",
-    }.items()
-    for word in words.split()
-}
-
-
-def in_english(word: str) -> str:
-    """A normal word of an institution's name as English writes it: "universitat" is
-    "university"."""
-    return _ENGLISH.get(word, word)
 
 
 # Words that places' names abbreviate or not: "Saint Louis" is "St. Louis".
@@ -79,8 +42,8 @@ class Part:
 
 
 def normalise(text: str) -> str:
-    """As `analysis.exact` makes names, less numbers (street numbers, postcodes, footnotes)."""
-    return _without_numbers(analysis.exact(text))
+    """As `analysis.as_matched` makes names, less numbers (street numbers, postcodes, footnotes)."""
+    return _without_numbers(analysis.as_matched(text))
 
 
 def place_words(words: str) -> str:
@@ -100,7 +63,7 @@ def split_parts(text: str) -> list[Part]:
     pieces = _SEPARATORS.split(_GLUED.sub(r"\1 ", _EMAIL.sub(" ", text)))
     for number in range(0, len(pieces), 2):  # pieces, each but the first after a separator
         piece = _FOOTNOTE.sub("", pieces[number].strip()).strip(" .-–—'\"")
-        numbered = analysis.exact(piece)
+        numbered = analysis.as_matched(piece)
         normal = _without_numbers(numbered)
         if normal and any(c.isalpha() for c in normal):
             bracketed = number > 0 and pieces[number - 1] in ("(", "[", "{")
@@ -113,7 +76,7 @@ def joined(parts: list[Part]) -> Part:
     one of them stays, as a name holds it ("Department of Climate Change, Energy, the
     Environment and Water")."""
     text = ", ".join(part.text for part in parts)
-    numbered = analysis.exact(text)
+    numbered = analysis.as_matched(text)
     return Part(text, _without_numbers(numbered), numbered)
 
 
