@@ -6,6 +6,7 @@ an index. Python-side normalisation uses the very same analyzers through `analyz
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -120,24 +121,27 @@ WOS_ABBREVIATIONS = {
 def exact(text: str) -> str:
     """A whole name reduced to its words, for comparing names: "Paris-Saclay" equals
     "paris saclay", "Univ. of Oxford" equals "The University of Oxford", "&" is "and"."""
-    return _reduced(text, {})
+    return _reduced(text, {}, set())
 
 
+@functools.lru_cache(maxsize=65_536)  # indexing reads each name several times
 def as_matched(text: str) -> str:
     """`exact` words, with the abbreviations Web of Science writes addresses in expanded too
     ("Chinese Acad Sci"), as affiliations and the names they are matched to are compared.
     Such a word written in capitals is an acronym ("SCI Co., Ltd."), unless the whole text
     is in capitals ("CZECH ACAD SCI")."""
-    abbreviations = WOS_ABBREVIATIONS
-    if any(char.islower() for char in text):
-        acronyms = set(words(" ".join(w for w in _WORD.findall(text) if w.isupper())))
-        abbreviations = {k: v for k, v in abbreviations.items() if k not in acronyms}
-    return _reduced(text, abbreviations)
+    acronyms: set[str] = set()
+    if text.upper() != text:
+        capitals = " ".join(word for word in _WORD.findall(text) if word.isupper())
+        acronyms = set(words(capitals)) if capitals else acronyms
+    return _reduced(text, WOS_ABBREVIATIONS, acronyms)
 
 
-def _reduced(text: str, abbreviations: dict[str, str]) -> str:
+def _reduced(text: str, abbreviations: dict[str, str], acronyms: set[str]) -> str:
     tokens = [
-        abbreviations.get(word) or ABBREVIATIONS.get(word, word)
+        ABBREVIATIONS.get(word, word)
+        if word in acronyms or word not in abbreviations
+        else abbreviations[word]
         for word in words(text.replace("&", " and "))
     ]
     if tokens and tokens[0] == "the":

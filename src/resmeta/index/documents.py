@@ -40,12 +40,6 @@ def to_document(org: Organization) -> tantivy.Document:
         normal = analysis.exact(name.value)
         if normal:
             add("name_exact", normal)
-        forms = analysis.name_forms(name.value)
-        for form in forms:
-            add("name_forms", form)
-        if name.types != ["acronym"]:
-            for words in dict.fromkeys(map(analysis.sorted_words, forms)):
-                add("name_words", words)
         for name_type in name.types:
             add("names_types", name_type)
         if name.lang:
@@ -58,9 +52,11 @@ def to_document(org: Organization) -> tantivy.Document:
             add("acronym_exact", normal)
         kind = "ror_display" if "ror_display" in name.types else next(iter(name.types), "")
         add(NAMES_BY_TYPE.get(kind, "names_alias"), name.value)
-    matching = matching_info(org)
-    for form in matching.names_less_city:
+    matching = matching_info(org)  # every way affiliations write its names, worked out once
+    for form in (*matching.names, *matching.acronyms, *matching.names_less_city):
         add("name_forms", form)
+    for words in dict.fromkeys(map(analysis.sorted_words, matching.names)):
+        add("name_words", words)
     for org_type in org.types:
         add("types", org_type)
     add("status", org.status)
