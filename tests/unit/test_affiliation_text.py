@@ -3,7 +3,7 @@
 import pytest
 
 from resmeta.index.analysis import in_english
-from resmeta.services.affiliations.text import normalise, runs, spans, split_parts
+from resmeta.services.affiliations.text import normalise, runs, split_parts
 
 
 def texts(text):
@@ -221,7 +221,11 @@ def test_nothing_to_normalise(text):
     assert normalise(text) == ""
 
 
-# -- spans --------------------------------------------------------------------------------------
+# -- runs of one or two parts: what the matcher searches ---------------------------------------
+
+
+def spans(parts):
+    return [run for _, _, run in runs(parts, 1, 2)]
 
 
 def test_spans_are_single_parts_then_neighbouring_pairs():

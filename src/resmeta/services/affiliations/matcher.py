@@ -254,9 +254,9 @@ class AffiliationMatcher:
             elif forms.intersection(info.names_less_city):
                 # Less its city, a name of common words is any one's ("University College").
                 if not self._common_only(span.normal):
-                    less_city = Match(info, address, 1.0, "EXACT", span.text, span.normal)
-                    less_city.less_city = True
-                    matches.append(less_city)
+                    matches.append(
+                        Match(info, address, 1.0, "EXACT", span.text, span.normal, less_city=True)
+                    )
             else:  # only an acronym is spelled like that: it will be weighed as one
                 hint = Match(
                     info, address, ACRONYM_SCORE, "ACRONYM", span.text, span.normal, weak=True
@@ -501,9 +501,9 @@ class AffiliationMatcher:
         """Whether an organization neither `match`'s nor related to it holds the words
         matched in a name: "Washington University" is in "Central Washington University"."""
         words = match.span.split()
-        query = tantivy.Query.phrase_query(self.schema, NAMES, words) if len(words) > 1 else None
-        if query is None:
+        if len(words) < 2:
             return True
+        query = tantivy.Query.phrase_query(self.schema, NAMES, words)
         kin = {match.info.id, *match.info.parents, *match.info.children}
         holders = self.index.matching_candidates(query, len(kin) + 1)
         return any(info.id not in kin for _, info, _ in holders)

@@ -90,9 +90,3 @@ def runs(parts: list[Part], shortest: int, longest: int) -> list[tuple[int, int,
             run = parts[start] if size == 1 else joined(parts[start : start + size])
             result.append((start, size, run))
     return result
-
-
-def spans(parts: list[Part], longest: int = 2) -> list[Part]:
-    """Every run of up to `longest` consecutive parts, since names hold commas too
-    ("University of California, Berkeley")."""
-    return [run for _, _, run in runs(parts, 1, longest)]
