@@ -483,6 +483,33 @@ def test_an_acronym_then_a_city_names_the_one_organization_using_it_there(matche
     assert not found[0].weak
 
 
+@pytest.mark.parametrize(
+    ("text", "named"), [("CNRS, Paris", "cnrs_fr"), ("Lab of Physics, CNRS, Beirut", "cnrs_lb")]
+)
+def test_an_acronym_is_the_one_owners_whose_city_another_part_names(matcher, text, named):
+    """ "NIH, Bethesda": the city after the acronym tells its owners apart."""
+    found = [m for m in matcher.rank(text).matches if m.matching_type == "ACRONYM"]
+    strong = [m for m in found if not m.weak]
+    assert keys(strong) == [named]
+    assert strong[0].score == matcher_module.UNIQUE_ACRONYM_SCORE
+    assert len(found) == 2  # the other owner stays, as a hint
+
+
+@pytest.mark.parametrize("related", [True, False])
+def test_an_acronym_is_the_one_owners_whose_unit_the_string_names(tmp_path, related):
+    """ "NINDS, NIH": of the organizations using "NIH", the one NINDS belongs to is meant."""
+    health = make_org("National Institutes of Health", US, acronyms=["NIH"])
+    hydrology = make_org("National Institute of Hydrology", FR, acronyms=["NIH"])
+    unit = make_org("National Institute of Neurological Disorders and Stroke", US)
+    if related:
+        _relate(health, unit)
+    folder = build_index(tmp_path, [health, hydrology, unit])
+    text = "National Institute of Neurological Disorders and Stroke, NIH"
+    ranked = AffiliationMatcher(OrganizationIndex(folder)).rank(text).matches
+    strong = [m.info.id for m in ranked if m.matching_type == "ACRONYM" and not m.weak]
+    assert strong == ([_bare(health)] if related else [])
+
+
 @pytest.mark.parametrize(("other_status", "named"), [("active", None), ("inactive", "bureau")])
 def test_an_acronym_then_a_city_names_only_the_one_active_owner_there(
     tmp_path, other_status, named

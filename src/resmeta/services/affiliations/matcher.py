@@ -20,7 +20,9 @@
    (inside the part as meant, that times how well the part matches it as meant); otherwise
    fuzzy similarity (rapidfuzz), of the words as written or sorted, institutions' words in
    English ("Technische Universität" is "Technical University"). Acronyms score lower unless
-   only one organization uses them (in the countries the string names, else writes). A
+   only one organization uses them (in the countries the string names, else writes), or
+   the rest of the string places only one of them, by its city or a parent or unit it
+   names ("NIH, Bethesda"). A
    candidate located outside every country the string names (other than by the words that
    end both the string and the exact name it was found by: "Institut Camille Jordan") is
    dropped, and so is one found only by a part that is the city of an organization another
@@ -193,6 +195,7 @@ class AffiliationMatcher:
             known = best.get(match.info.id)
             if known is None or match.score > known.score:
                 best[match.info.id] = match
+        _acronyms_told_apart(list(best.values()), parts)
         called = collections.Counter(m.span for m in best.values() if _called(m))
         for match in best.values():
             # A name holding a comma, found whole ("Institute of Biomedical Sciences, Academia
@@ -587,6 +590,35 @@ def _told_apart_less_city(found: list[Match]) -> list[Match]:
         if match.less_city or match.matching_type == "EXACT" or _called_and_city(match):
             called[match.span].add(match.info.id)
     return [m for m in found if not m.less_city or len(called[m.span]) == 1]
+
+
+def _acronyms_told_apart(matches: list[Match], parts: list[Part]) -> None:
+    """Make the one of an acronym's organizations the rest of the string places, by its
+    city or by a parent or unit it names, the acronym's: "NIH, Bethesda" and "NINDS, NIH"
+    are the National Institutes of Health, though five others use "NIH"."""
+    owners: dict[str, list[Match]] = collections.defaultdict(list)
+    for match in matches:
+        if match.matching_type == "ACRONYM" and match.weak and match.score == ACRONYM_SCORE:
+            owners[match.span].append(match)
+    for found in owners.values():
+        if len(found) < 2:
+            continue
+        placed = [m for m in found if _placed_elsewhere(m, matches, parts)]
+        if len(placed) == 1:
+            placed[0].score, placed[0].weak = UNIQUE_ACRONYM_SCORE, False
+
+
+def _placed_elsewhere(acronym: Match, matches: list[Match], parts: list[Part]) -> bool:
+    """Whether parts other than the acronym's name its organization's city, or a parent or
+    unit of it, by a name or an acronym."""
+    others = [part for number, part in enumerate(parts) if number != acronym.part]
+    words = f" {place_words(' '.join(part.normal for part in others))} "
+    if any(f" {city} " in words for city in cities(acronym.info)):
+        return True
+    kin = {*acronym.info.parents, *acronym.info.children}
+    return any(
+        m.info.id in kin and m.part != acronym.part and m.matching_type != "FUZZY" for m in matches
+    )
 
 
 def _placed(match: Match, parts: list[Part], places: set[str]) -> bool:
