@@ -276,9 +276,9 @@ def test_a_name_of_all_the_words_in_another_order_beats_one_inside_them(tmp_path
 
 def test_words_alike_but_not_the_same_in_another_order_score_less(matcher):
     """Only a name of the very same words scores `REORDERED`; one a letter apart scores as
-    alike as its sorted words are."""
-    same = matcher.rank("Medical Sciences Deccan College").matches[0]
-    alike = matcher.rank("Medical Science Deccan College").matches[0]
+    alike as its sorted words are (the singular and plural of a word are the same)."""
+    same = matcher.rank("Medical Science Deccan College").matches[0]
+    alike = matcher.rank("Medical Sciences Decan College").matches[0]
     assert keys([same, alike]) == ["deccan", "deccan"]
     assert same.score == pytest.approx(matcher_module.REORDERED)
     assert alike.score < matcher_module.SORTED_WORDS
@@ -963,6 +963,18 @@ def test_an_address_as_web_of_science_abbreviates_it_finds_its_organization(tmp_
     matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, records)))
     matches = matcher.rank("Univ Calif San Francisco, Dept Med, San Francisco, CA USA").matches
     assert matches[0].info.id == _bare(ucsf)
+
+
+def test_a_name_in_the_singular_finds_its_organization_among_many_longer_named_ones(tmp_path):
+    """ "Natl Inst Hlth" is the National Institutes of Health, which the best word matches
+    miss among names that hold "institute" as written."""
+    us = location("Bethesda", "US", "United States")
+    nih = make_org(
+        "National Institutes of Health", us, labels=[f"NIH Label {n}" for n in range(30)]
+    )
+    others = [make_org(f"National Institute of Health {w}", us) for w in "ABCDEFGHIJKLMNOPQRST"]
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [nih, *others])))
+    assert matcher.rank("Natl Inst Hlth, Bethesda, MD, USA").matches[0].info.id == _bare(nih)
 
 
 def test_a_unit_named_whole_with_its_parent_in_its_name_is_chosen(matcher):

@@ -78,6 +78,30 @@ def test_a_record_keeps_its_names_less_their_city_that_are_not_its_names():
     assert matching_info(validate(record)).names_less_city == []
 
 
+@pytest.mark.parametrize(
+    ("word", "singular"),
+    [
+        ("institutes", "institute"),
+        ("laboratories", "laboratory"),
+        ("sciences", "science"),
+        ("institute", "institute"),
+        ("paris", "paris"),
+        ("campus", "campus"),
+        ("business", "business"),
+        ("arts", "arts"),  # too short to tell
+    ],
+)
+def test_the_singular_of_a_word(word, singular):
+    assert analysis.singular(word) == singular
+
+
+def test_sorted_words_are_alike_in_another_order_language_or_number():
+    expected = "health institute national"
+    assert analysis.sorted_words("national institutes of health") == expected
+    assert analysis.sorted_words("health national institute") == expected
+    assert analysis.sorted_words("universitat leipzig") == "leipzig university"
+
+
 def test_searching_names_reads_no_web_of_science_abbreviation():
     """ "int" may be an acronym ("Fraunhofer INT"): only affiliation matching expands it."""
     assert analysis.exact("Fraunhofer Int") == "fraunhofer int"

@@ -193,10 +193,22 @@ STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".spl
 
 
 def sorted_words(words: str) -> str:
-    """The content words of normal `words`, as English writes them, in alphabetical order:
-    names that hold the same words in another order or language are alike ("University of
-    Leipzig", "Leipzig University", "Universität Leipzig")."""
-    return " ".join(sorted(in_english(w) for w in words.split() if w not in STOP_WORDS))
+    """The content words of normal `words`, as English writes them, in the singular, in
+    alphabetical order: names that hold the same words in another order, language or number
+    are alike ("University of Leipzig", "Leipzig University", "Universität Leipzig";
+    "National Institutes of Health", "Natl Inst Hlth")."""
+    content = (singular(in_english(w)) for w in words.split() if w not in STOP_WORDS)
+    return " ".join(sorted(content))
+
+
+def singular(word: str) -> str:
+    """A normal word's likely singular: "institutes" and "laboratories" are "institute" and
+    "laboratory". Short words and those a final "s" does not make plural ("paris",
+    "campus", "business") are left as they are; a name that is plural is read so on both
+    sides ("athens" is "athen"), which is how they compare."""
+    if len(word) < 5 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    return f"{word[:-3]}y" if word.endswith("ies") else word[:-1]
 
 
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")

@@ -18,7 +18,7 @@ from resmeta.index.schema import build_schema
 from resmeta.records.dump import DumpError, DumpFile, read_records
 
 META_FILE = "resmeta.json"
-FORMAT = 16  # bump when the schema or the documents change: older indexes are rebuilt
+FORMAT = 17  # bump when the schema or the documents change: older indexes are rebuilt
 WRITER_HEAP_BYTES = 400_000_000
 
 
