@@ -55,7 +55,7 @@ from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
 from resmeta.services.affiliations import countries
 from resmeta.services.affiliations.chooser import Chooser, default_chooser
-from resmeta.services.affiliations.ranking import Match, Ranking, cities
+from resmeta.services.affiliations.ranking import Match, Ranking, cities, names_city
 from resmeta.services.affiliations.text import (
     CONTINUING,
     UNIT_WORDS,
@@ -611,9 +611,8 @@ def _acronyms_told_apart(matches: list[Match], parts: list[Part]) -> None:
 def _placed_elsewhere(acronym: Match, matches: list[Match], parts: list[Part]) -> bool:
     """Whether parts other than the acronym's name its organization's city, or a parent or
     unit of it, by a name or an acronym."""
-    others = [part for number, part in enumerate(parts) if number != acronym.part]
-    words = f" {place_words(' '.join(part.normal for part in others))} "
-    if any(f" {city} " in words for city in cities(acronym.info)):
+    others = " ".join(part.normal for number, part in enumerate(parts) if number != acronym.part)
+    if names_city(others, acronym.info):
         return True
     kin = {*acronym.info.parents, *acronym.info.children}
     return any(
@@ -624,10 +623,8 @@ def _placed_elsewhere(acronym: Match, matches: list[Match], parts: list[Part]) -
 def _placed(match: Match, parts: list[Part], places: set[str]) -> bool:
     """Whether the string names a country (among `places`) or city of `match`'s
     organization."""
-    if places & set(match.info.countries):
-        return True
-    words = f" {place_words(' '.join(part.normal for part in parts))} "
-    return any(f" {city} " in words for city in cities(match.info))
+    words = " ".join(part.normal for part in parts)
+    return bool(places & set(match.info.countries)) or names_city(words, match.info)
 
 
 def _called_and_city(match: Match) -> bool:

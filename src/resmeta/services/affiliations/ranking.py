@@ -63,8 +63,13 @@ class Ranking:
     def names_city(self, match: Match) -> bool:
         """Whether the string names the city of `match` besides in the words matched
         ("Aarhus" in "Aarhus University" is no evidence that it is the one in Aarhus)."""
-        rest = f" {place_words(self.words.replace(f' {match.span} ', ' ', 1))} "
-        return any(f" {city} " in rest for city in cities(match.info))
+        return names_city(self.words.replace(f" {match.span} ", " ", 1), match.info)
+
+
+def names_city(words: str, info: MatchingInfo) -> bool:
+    """Whether normal `words` name one of the organization's cities."""
+    padded = f" {place_words(words)} "
+    return any(f" {city} " in padded for city in cities(info))
 
 
 def cities(info: MatchingInfo) -> set[str]:
