@@ -524,6 +524,28 @@ def test_an_acronym_then_a_city_names_only_the_one_active_owner_there(
     assert found == ([] if named is None else [bureau["id"].removeprefix("https://ror.org/")])
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Division of Cardiology, ALPH School of Medicine", True),
+        ("ALPH Department of Physics", True),
+        ("ALPH Research Network", False),  # not a unit of it: a thing of its own
+        ("ALPH SCHOOL OF MEDICINE", False),  # all capitals: any word could be an acronym
+        ("ABC School of Medicine", False),  # two organizations use it
+        ("ALPH School of Medicine, Kenya", False),  # not where its one owner is
+    ],
+)
+def test_an_acronym_before_a_unit_names_its_one_owner(tmp_path, text, named):
+    """ "UCLA School of Dentistry" is a unit of UCLA, the one organization using "UCLA"."""
+    alpha = make_org("Alpha Lake Polytechnic Hub", FR, acronyms=["ALPH", "ABC"])
+    agency = make_org("Agency for Bio Control", GB, acronyms=["ABC"])
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [alpha, agency])))
+    found = [
+        m.info.id for m in matcher.rank(text).matches if m.matching_type == "ACRONYM" and not m.weak
+    ]
+    assert found == ([_bare(alpha)] if named else [])
+
+
 @pytest.mark.parametrize("owners", [1, 2])
 def test_an_acronym_of_several_words_names_its_one_owner(tmp_path, owners):
     """ "EMBL-EBI" is one organization's acronym: it names it, unless another uses it too."""

@@ -10,7 +10,8 @@
    that ends it, where no other organization found is called so, or so and its city:
    "Washington University" but not "University of California"), records with
    that acronym (or that acronym and their city: "LMU Munich"; an acronym of several words,
-   "EMBL-EBI", that only one uses names it), records whose name is a run of the part's
+   "EMBL-EBI", that only one uses names it, as does one that only one uses before a unit:
+   "UCLA School of Dentistry"), records whose name is a run of the part's
    words, and the best word matches (BM25, without stop words and words most records hold);
    and the same again with long words that no name holds taken for typos of words one edit
    away, and two words that names hold as one joined ("Fu Dan University").
@@ -294,6 +295,7 @@ class AffiliationMatcher:
         if single:  # in a pair of parts, a run of words could straddle the comma
             matches += self._names_inside(span, words)
             matches += self._acronym_in_city(span, words)
+            matches += self._leading_acronym(span, words, places)
         # A pair of parts is there for names that hold a comma: a few candidates do.
         limit = WORD_CANDIDATES if single else PAIR_CANDIDATES
         matches += self._word_matches(span, self._words_query(words), limit, single)
@@ -346,6 +348,30 @@ class AffiliationMatcher:
             return []
         info, address = found[0]
         return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", span.text, span.normal)]
+
+    def _leading_acronym(self, span: Part, words: list[str], places: set[str]) -> list[Match]:
+        """An acronym that begins a part, before a unit of its organization ("UCLA School of
+        Dentistry"): that organization, where only one active one uses the acronym (in
+        `places`, if any) and it is long enough not to be a common abbreviation. A part all
+        in capitals has no acronyms to tell apart."""
+        acronym = span.text.split(" ", 1)[0]
+        if (
+            len(words) < 2
+            or words[1] not in UNIT_WORDS
+            or len(acronym) < 4
+            or span.text.isupper()
+            or not (acronym.isupper() and acronym.isalpha())
+        ):
+            return []
+        owners = [
+            (info, address)
+            for _, info, address in self._acronym_owners(words[0])
+            if info.status == "active" and _in_places(info, places)
+        ]
+        if len(owners) != 1:
+            return []
+        info, address = owners[0]
+        return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", acronym, words[0])]
 
     def _acronym_owners(self, acronym: str) -> list[tuple[float, MatchingInfo, tantivy.DocAddress]]:
         """The first `ACRONYM_OWNERS` organizations using `acronym` (a normal word)."""
