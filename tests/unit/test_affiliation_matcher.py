@@ -276,11 +276,14 @@ def test_a_name_of_all_the_words_in_another_order_beats_one_inside_them(tmp_path
 
 def test_words_alike_but_not_the_same_in_another_order_score_less(matcher):
     """Only a name of the very same words scores `REORDERED`; one a letter apart scores as
-    alike as its sorted words are (the singular and plural of a word are the same)."""
-    same = matcher.rank("Medical Science Deccan College").matches[0]
+    alike as its sorted words are; one alike with each word in the singular scores
+    `REORDERED_IN_NUMBER`."""
+    same = matcher.rank("Medical Sciences Deccan College").matches[0]
+    in_number = matcher.rank("Medical Science Deccan College").matches[0]
     alike = matcher.rank("Medical Sciences Decan College").matches[0]
-    assert keys([same, alike]) == ["deccan", "deccan"]
+    assert keys([same, in_number, alike]) == ["deccan", "deccan", "deccan"]
     assert same.score == pytest.approx(matcher_module.REORDERED)
+    assert in_number.score == pytest.approx(matcher_module.REORDERED_IN_NUMBER)
     assert alike.score < matcher_module.SORTED_WORDS
 
 
@@ -527,23 +530,26 @@ def test_an_acronym_then_a_city_names_only_the_one_active_owner_there(
 @pytest.mark.parametrize(
     ("text", "named"),
     [
-        ("Division of Cardiology, ALPH School of Medicine", True),
-        ("ALPH Department of Physics", True),
-        ("ALPH Research Network", False),  # not a unit of it: a thing of its own
-        ("ALPH SCHOOL OF MEDICINE", False),  # all capitals: any word could be an acronym
-        ("ABC School of Medicine", False),  # two organizations use it
-        ("ALPH School of Medicine, Kenya", False),  # not where its one owner is
+        ("Division of Cardiology, ALPH School of Medicine", "alpha"),
+        ("ALPH Department of Physics", "alpha"),
+        ("ALPH Research Network", None),  # not a unit of it: a thing of its own
+        ("ALPH SCHOOL OF MEDICINE", None),  # all capitals: any word could be an acronym
+        ("ABCD School of Medicine", None),  # two organizations use it
+        ("ABCD School of Medicine, France", "alpha"),  # one of them there
+        ("ABCD School of Medicine, United Kingdom", None),  # that one has no units
     ],
 )
-def test_an_acronym_before_a_unit_names_its_one_owner(tmp_path, text, named):
-    """ "UCLA School of Dentistry" is a unit of UCLA, the one organization using "UCLA"."""
-    alpha = make_org("Alpha Lake Polytechnic Hub", FR, acronyms=["ALPH", "ABC"])
-    agency = make_org("Agency for Bio Control", GB, acronyms=["ABC"])
-    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [alpha, agency])))
-    found = [
-        m.info.id for m in matcher.rank(text).matches if m.matching_type == "ACRONYM" and not m.weak
-    ]
-    assert found == ([_bare(alpha)] if named else [])
+def test_an_acronym_before_a_unit_names_its_one_owner_with_units(tmp_path, text, named):
+    """ "UCLA School of Dentistry" is a unit of UCLA, the one organization using "UCLA",
+    which has units; "EARTH Institute" is no unit of EARTH University, which has none."""
+    alpha = make_org("Alpha Lake Polytechnic Hub", FR, acronyms=["ALPH", "ABCD"])
+    agency = make_org("Agency for Bio Control Development", GB, acronyms=["ABCD"])
+    unit = make_org("Alpha Lake Observatory", FR, types=["facility"])
+    _relate(alpha, unit)
+    folder = build_index(tmp_path, [alpha, agency, unit])
+    ranked = AffiliationMatcher(OrganizationIndex(folder)).rank(text).matches
+    found = [m.info.id for m in ranked if m.matching_type == "ACRONYM" and not m.weak]
+    assert found == ([] if named is None else [_bare(alpha)])
 
 
 @pytest.mark.parametrize("owners", [1, 2])
@@ -994,7 +1000,7 @@ def test_a_name_in_the_singular_finds_its_organization_among_many_longer_named_o
     nih = make_org(
         "National Institutes of Health", us, labels=[f"NIH Label {n}" for n in range(30)]
     )
-    others = [make_org(f"National Institute of Health {w}", us) for w in "ABCDEFGHIJKLMNOPQRST"]
+    others = [make_org(f"National Institute of Health {w * 3}", us) for w in "ABCDEFGHIJKLMNOPQRST"]
     matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [nih, *others])))
     assert matcher.rank("Natl Inst Hlth, Bethesda, MD, USA").matches[0].info.id == _bare(nih)
 

@@ -192,23 +192,28 @@ def in_english(word: str) -> str:
 STOP_WORDS = frozenset("of the and for in at de la di du des der und y e et".split())
 
 
-def sorted_words(words: str) -> str:
-    """The content words of normal `words`, as English writes them, in the singular, in
-    alphabetical order: names that hold the same words in another order, language or number
-    are alike ("University of Leipzig", "Leipzig University", "Universität Leipzig";
-    "National Institutes of Health", "Natl Inst Hlth")."""
-    content = (singular(in_english(w)) for w in words.split() if w not in STOP_WORDS)
-    return " ".join(sorted(content))
+def sorted_words(words: str, number: bool = False) -> str:
+    """The content words of normal `words`, as English writes them, in alphabetical order:
+    names that hold the same words in another order or language are alike ("University of
+    Leipzig", "Leipzig University", "Universität Leipzig"). With `number`, each word is read
+    in the singular too ("National Institutes of Health", "Natl Inst Hlth")."""
+    content = (in_english(w) for w in words.split() if w not in STOP_WORDS)
+    return " ".join(sorted(map(singular, content) if number else content))
 
 
 def singular(word: str) -> str:
-    """A normal word's likely singular: "institutes" and "laboratories" are "institute" and
-    "laboratory". Short words and those a final "s" does not make plural ("paris",
-    "campus", "business") are left as they are; a name that is plural is read so on both
-    sides ("athens" is "athen"), which is how they compare."""
+    """A normal word's likely singular, by English rules of thumb: "institutes",
+    "laboratories", "businesses" and "approaches" are "institute", "laboratory", "business"
+    and "approach". Short words and those a final "s" does not make plural ("paris",
+    "campus", "analysis") are left as they are. Where the rules miss ("species" is read
+    "specy", "texas" "texa"), both sides of a comparison are read alike."""
     if len(word) < 5 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
         return word
-    return f"{word[:-3]}y" if word.endswith("ies") else word[:-1]
+    if word.endswith("ies"):
+        return f"{word[:-3]}y"
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    return word[:-1]
 
 
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")

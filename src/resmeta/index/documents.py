@@ -55,7 +55,7 @@ def to_document(org: Organization) -> tantivy.Document:
     matching = matching_info(org)  # every way affiliations write its names, worked out once
     for form in (*matching.names, *matching.acronyms, *matching.names_less_city):
         add("name_forms", form)
-    for words in dict.fromkeys(map(analysis.sorted_words, matching.names)):
+    for words in dict.fromkeys(analysis.sorted_words(name, number=True) for name in matching.names):
         add("name_words", words)
     for org_type in org.types:
         add("types", org_type)

@@ -102,6 +102,9 @@ STANDALONE_UNIT_WORDS = frozenset("institute centre center".split())
 # found inside the part, which leaves some of its words out ("Medical University of
 # Innsbruck" is "Innsbruck Medical University" more than "University of Innsbruck").
 REORDERED = 0.99
+# ... and alike only with each word in the singular: likely the same name ("Natl Inst Hlth"),
+# but not always ("Taylor University", "Taylor's University").
+REORDERED_IN_NUMBER = 0.98
 SORTED_WORDS = 0.97  # what the likeness of the words sorted, short of the same, is worth
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 SORTED_NAMES = 32_768  # names kept with their words sorted, and their content words:
@@ -302,7 +305,7 @@ class AffiliationMatcher:
         # Names of the same words in another order, which the best word matches can miss
         # among many shorter names: "Tokyo University" is the University of Tokyo. (One
         # word in another language is another name: "Medicine" is not "Medicina".)
-        reordered = analysis.sorted_words(span.normal)
+        reordered = analysis.sorted_words(span.normal, number=True)
         if " " in reordered:
             query = self._any("name_words", [reordered])
             matches += self._word_matches(span, query, limit, single)
@@ -350,10 +353,10 @@ class AffiliationMatcher:
         return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", span.text, span.normal)]
 
     def _leading_acronym(self, span: Part, words: list[str], places: set[str]) -> list[Match]:
-        """An acronym that begins a part, before a unit of its organization ("UCLA School of
-        Dentistry"): that organization, where only one active one uses the acronym (in
-        `places`, if any) and it is long enough not to be a common abbreviation. A part all
-        in capitals has no acronyms to tell apart."""
+        """An acronym of four letters or more that begins a part, before a unit word ("UCLA
+        School of Dentistry"): the organization using it, where only one active one does (in
+        `places`, if any) and it has units. A part all in capitals has no acronyms to tell
+        apart."""
         acronym = span.text.split(" ", 1)[0]
         if (
             len(words) < 2
@@ -368,7 +371,9 @@ class AffiliationMatcher:
             for _, info, address in self._acronym_owners(words[0])
             if info.status == "active" and _in_places(info, places)
         ]
-        if len(owners) != 1:
+        # Where the one owner has no units in ROR, the acronym is more likely a word
+        # ("EARTH Institute", "HOPE Center") than a unit's parent.
+        if len(owners) != 1 or not owners[0][0].children:
             return []
         info, address = owners[0]
         return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", acronym, words[0])]
@@ -624,7 +629,7 @@ def _acronyms_told_apart(matches: list[Match], parts: list[Part]) -> None:
     are the National Institutes of Health, though five others use "NIH"."""
     owners: dict[str, list[Match]] = collections.defaultdict(list)
     for match in matches:
-        if match.matching_type == "ACRONYM" and match.weak and match.score == ACRONYM_SCORE:
+        if match.matching_type == "ACRONYM" and match.weak:  # so far, weak as ambiguous
             owners[match.span].append(match)
     for found in owners.values():
         if len(found) < 2:
@@ -636,13 +641,18 @@ def _acronyms_told_apart(matches: list[Match], parts: list[Part]) -> None:
 
 def _placed_elsewhere(acronym: Match, matches: list[Match], parts: list[Part]) -> bool:
     """Whether parts other than the acronym's name its organization's city, or a parent or
-    unit of it, by a name or an acronym."""
+    unit of it, by a name or an acronym that could name it alone (two ambiguous acronyms do
+    not vouch for each other)."""
     others = " ".join(part.normal for number, part in enumerate(parts) if number != acronym.part)
     if names_city(others, acronym.info):
         return True
     kin = {*acronym.info.parents, *acronym.info.children}
     return any(
-        m.info.id in kin and m.part != acronym.part and m.matching_type != "FUZZY" for m in matches
+        m.info.id in kin
+        and m.matching_type != "FUZZY"
+        and not m.weak
+        and not m.part <= acronym.part < m.part + m.width
+        for m in matches
     )
 
 
@@ -845,7 +855,9 @@ def _spells(acronym: str, words: str) -> bool:
 # `analysis.sorted_words` for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`, with the part's
 # words sorted once for all of a candidate's names), kept for names. Parts are not kept:
 # they seldom recur, and would crowd out the names.
-_sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(analysis.sorted_words)
+_sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(
+    functools.partial(analysis.sorted_words, number=True)
+)
 
 
 def _content_words(words: str) -> tuple[str, ...]:
@@ -859,9 +871,9 @@ _name_words = functools.lru_cache(maxsize=SORTED_NAMES)(_content_words)
 
 def _alike(written: str, named: str, mistyped: bool) -> bool:
     """Whether a word written is a word of a name: the same, in English too ("universidad",
-    "university"), or, written as no name writes it, one edit from it ("Cambirdge"; not
-    "Mainz" for "Maine")."""
-    if in_english(written) == in_english(named):
+    "university"), in the singular ("diseases", "disease"), or, written as no name writes
+    it, one edit from it ("Cambirdge"; not "Mainz" for "Maine")."""
+    if analysis.singular(in_english(written)) == analysis.singular(in_english(named)):
         return True
     return mistyped and OSA.distance(written, named, score_cutoff=1) <= 1
 
@@ -886,18 +898,19 @@ def _similarity(span: str, info: MatchingInfo, inside: bool) -> tuple[float, str
     found whole within the part counts (not across parts' commas)."""
     best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
-    reordered = analysis.sorted_words(span)
+    reordered = analysis.sorted_words(span, number=True)
     for name in info.names:
         if name == span:
             return 1.0, "EXACT", False, name
         # the same words in another order: "leipzig university", "university of leipzig"
         sorted_name = _sorted_name(name)
-        score = max(
-            fuzz.ratio(span, name) / 100,
-            REORDERED
-            if sorted_name == reordered
-            else SORTED_WORDS * fuzz.ratio(reordered, sorted_name) / 100,
-        )
+        if sorted_name != reordered:
+            alike = SORTED_WORDS * fuzz.ratio(reordered, sorted_name) / 100
+        elif analysis.sorted_words(name) == analysis.sorted_words(span):
+            alike = REORDERED
+        else:
+            alike = REORDERED_IN_NUMBER
+        score = max(fuzz.ratio(span, name) / 100, alike)
         if score > best:
             best, kind, weak, likest = score, "FUZZY", False, name
         if inside and len(name.split()) >= 2 and f" {name} " in padded:
