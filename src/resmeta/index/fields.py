@@ -48,7 +48,8 @@ FIELDS: tuple[Field, ...] = (
     # Every way affiliations write a name (`analysis.name_forms`, and less the city that ends
     # it: `analysis.less_city`), for affiliation matching.
     Field("name_forms", Kind.EXACT),
-    # Each name's content words, sorted (`analysis.sorted_words`), for affiliation matching.
+    # Each name's content words in the singular, sorted (`analysis.sorted_words` with
+    # `number`), for affiliation matching.
     Field("name_words", Kind.EXACT),
     Field("display_exact", Kind.EXACT),
     Field("acronym_exact", Kind.EXACT),
