@@ -78,6 +78,8 @@ MIN_SCORE = 0.5
 ACRONYM_SCORE = 0.85
 UNIQUE_ACRONYM_SCORE = 0.9
 ACRONYM_OWNERS = 50  # the most organizations read that use one acronym ("MSU": 23)
+# Shorter acronyms are common abbreviations: even one only one organization uses names none
+NAMING_ACRONYM_LENGTH = 4
 WINDOW = 6  # the most words of a name looked up inside a longer part
 TYPO_LENGTH = 5  # the least letters of a word no name holds that is taken for a typo
 TYPO_CANDIDATES = 20  # records read for the words one edit away from a typo
@@ -279,18 +281,14 @@ class AffiliationMatcher:
         matches += hints
         if len(words) == 1 and span.text.isupper() and 2 <= len(span.text) <= 10:
             owners = self._acronym_owners(words[0])
-            rivals = [
-                info
-                for _, info, _ in owners
-                if info.status == "active" and _in_places(info, places)
-            ]
             # An acronym only one organization in ROR uses (in the countries the string
             # names, if it names any: "CNRS" in France; "NCMM" beside "Centre for Molecular
             # Medicine Norway" is not Nigeria's), and long enough not to be a common
             # abbreviation, names it ("CSIRO"); otherwise it is only a hint.
-            unique = rivals[0] if len(rivals) == 1 and len(span.text) >= 4 else None
+            sole = _sole_user(owners, places)
+            unique = sole if len(span.text) >= NAMING_ACRONYM_LENGTH else None
             for _, info, address in owners:
-                named = unique is not None and info.id == unique.id
+                named = unique is not None and info.id == unique[0].id
                 score = UNIQUE_ACRONYM_SCORE if named else ACRONYM_SCORE
                 matches.append(
                     Match(info, address, score, "ACRONYM", span.text, span.normal, weak=not named)
@@ -361,21 +359,17 @@ class AffiliationMatcher:
         if (
             len(words) < 2
             or words[1] not in UNIT_WORDS
-            or len(acronym) < 4
+            or len(acronym) < NAMING_ACRONYM_LENGTH
             or span.text.isupper()
             or not (acronym.isupper() and acronym.isalpha())
         ):
             return []
-        owners = [
-            (info, address)
-            for _, info, address in self._acronym_owners(words[0])
-            if info.status == "active" and _in_places(info, places)
-        ]
+        sole = _sole_user(self._acronym_owners(words[0]), places)
         # Where the one owner has no units in ROR, the acronym is more likely a word
         # ("EARTH Institute", "HOPE Center") than a unit's parent.
-        if len(owners) != 1 or not owners[0][0].children:
+        if sole is None or not sole[0].children:
             return []
-        info, address = owners[0]
+        info, address = sole
         return [Match(info, address, UNIQUE_ACRONYM_SCORE, "ACRONYM", acronym, words[0])]
 
     def _acronym_owners(self, acronym: str) -> list[tuple[float, MatchingInfo, tantivy.DocAddress]]:
@@ -779,6 +773,14 @@ def _inside_score(name: str, span: str, info: MatchingInfo) -> tuple[float, bool
     if _names_a_unit(name) or after in OWNED_BY_NAME or continued or abroad or subject:
         return min(score, ACRONYM_SCORE), True
     return score, False
+
+
+def _sole_user(
+    owners: list[tuple[float, MatchingInfo, tantivy.DocAddress]], places: set[str]
+) -> tuple[MatchingInfo, tantivy.DocAddress] | None:
+    """The one active organization among an acronym's `owners` in `places`, if only one."""
+    active = [(i, a) for _, i, a in owners if i.status == "active" and _in_places(i, places)]
+    return active[0] if len(active) == 1 else None
 
 
 def _in_places(info: MatchingInfo, places: set[str]) -> bool:
