@@ -197,8 +197,15 @@ def sorted_words(words: str, number: bool = False) -> str:
     names that hold the same words in another order or language are alike ("University of
     Leipzig", "Leipzig University", "Universität Leipzig"). With `number`, each word is read
     in the singular too ("National Institutes of Health", "Natl Inst Hlth")."""
-    content = (in_english(w) for w in words.split() if w not in STOP_WORDS)
-    return " ".join(sorted(map(singular, content) if number else content))
+    content = (w for w in words.split() if w not in STOP_WORDS)
+    return " ".join(sorted(map(folded if number else in_english, content)))
+
+
+@functools.lru_cache(maxsize=65_536)  # names' words recur in every comparison
+def folded(word: str) -> str:
+    """A normal word as English writes it, in the singular: words compared so are alike in
+    language and number ("universidades", "university")."""
+    return singular(in_english(word))
 
 
 def singular(word: str) -> str:

@@ -78,23 +78,22 @@ def features(ranking: Ranking) -> list[list[float]]:
     parts = len(ranking.parts)
     whole_parts = {p.normal for p in ranking.parts}
     high_parts = sorted({m.part for m in matches if m.score >= HIGH})
+    scores = [m.score for m in matches]
+    very_high = [m for m in matches if m.score >= VERY_HIGH]
     rows = []
     for match in matches:
         info = match.info
         # Ties are ranked alike: their order (by ROR ID) says nothing of which is meant.
-        rank = sum(m.score > match.score for m in matches)
-        following = max((m.score for m in matches if m.score < match.score), default=0.0)
+        rank = sum(score > match.score for score in scores)
+        following = max((score for score in scores if score < match.score), default=0.0)
         parents = [by_id[i].score for i in info.parents if i in by_id]
         children = [by_id[i].score for i in info.children if i in by_id]
         span_words = len(match.span.split())
-        same_part = [m for m in matches if m.part == match.part and m is not match]
+        same_part = [m.score for m in matches if m.part == match.part and m is not match]
         unrelated = [
             m
-            for m in matches
-            if m is not match
-            and m.score >= VERY_HIGH
-            and m.info.id not in info.parents
-            and m.info.id not in info.children
+            for m in very_high
+            if m is not match and m.info.id not in info.parents and m.info.id not in info.children
         ]
         row = [
             match.score,
@@ -133,12 +132,12 @@ def features(ranking: Ranking) -> list[list[float]]:
             len(info.countries),
             match.span.split(" ", 1)[0] in UNIT_WORDS,
             match.span in whole_parts,
-            sum(m.score > match.score for m in same_part),
-            max((m.score for m in same_part), default=0.0),
+            sum(score > match.score for score in same_part),
+            max(same_part, default=0.0),
             len(unrelated),
             min((m.part for m in unrelated), default=-1),
             len(high_parts),
             high_parts.index(match.part) if match.part in high_parts else -1,
         ]
-        rows.append([float(value) for value in row])
+        rows.append(row)  # bools and ints, read as floats by the model
     return rows

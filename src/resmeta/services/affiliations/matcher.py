@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import collections
 import functools
+from collections.abc import Iterable
 from dataclasses import replace
 
 import tantivy
@@ -50,7 +51,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from resmeta.index import analysis
-from resmeta.index.analysis import STOP_WORDS, in_english
+from resmeta.index.analysis import STOP_WORDS
 from resmeta.index.fields import DOCUMENTS
 from resmeta.index.matching import MatchingInfo
 from resmeta.index.reader import OrganizationIndex
@@ -465,8 +466,9 @@ class AffiliationMatcher:
         self, span: Part, query: tantivy.Query, limit: int, single: bool
     ) -> list[Match]:
         matches = []
+        reordered = analysis.sorted_words(span.normal, number=True)
         for _, info, address in self.index.matching_candidates(query, limit):
-            score, kind, weak, name = _similarity(span.normal, info, inside=single)
+            score, kind, weak, name = _similarity(span.normal, reordered, info, inside=single)
             matches.append(
                 Match(info, address, score, kind, span.text, span.normal, weak=weak, name=name)
             )
@@ -538,14 +540,22 @@ class AffiliationMatcher:
 
     def _rare_differences(self, match: Match) -> tuple[int, int]:
         """How many rare words of the name a fuzzy match is likest the words matched lack,
-        and how many of theirs the name lacks, each not even mistyped: "Geneva University
-        Hospitals" is not "University Hospitals of Cleveland"."""
+        and how many of theirs the name lacks: "Geneva University Hospitals" is not
+        "University Hospitals of Cleveland". Words alike in English and in the singular
+        (`analysis.folded`: "universidades", "university") are the same; so is a word no
+        name holds and one edit from a word of the other ("Cambirdge"; not "Mainz" for
+        "Maine", since names hold "Mainz")."""
         if match.matching_type != "FUZZY" or not match.name:
             return 0, 0
         name, words = _name_words(match.name), _content_words(match.span)
-        typos = {w for w in words if not self.index.share(NAMES, w)}
-        lacking = [n for n in name if not any(_alike(w, n, w in typos) for w in words)]
-        extra = [w for w in words if not any(_alike(w, n, w in typos) for n in name)]
+        typos = [w for w in words if not self.index.share(NAMES, w)]
+        named, written = {analysis.folded(n) for n in name}, {analysis.folded(w) for w in words}
+        lacking = [n for n in name if analysis.folded(n) not in written and not _typo_of(n, typos)]
+        extra = [
+            w
+            for w in words
+            if analysis.folded(w) not in named and not (w in typos and _typo_of(w, name))
+        ]
         return self._rare(lacking), self._rare(extra)
 
     def _rare(self, words: list[str]) -> int:
@@ -871,13 +881,9 @@ def _content_words(words: str) -> tuple[str, ...]:
 _name_words = functools.lru_cache(maxsize=SORTED_NAMES)(_content_words)
 
 
-def _alike(written: str, named: str, mistyped: bool) -> bool:
-    """Whether a word written is a word of a name: the same, in English too ("universidad",
-    "university"), in the singular ("diseases", "disease"), or, written as no name writes
-    it, one edit from it ("Cambirdge"; not "Mainz" for "Maine")."""
-    if analysis.singular(in_english(written)) == analysis.singular(in_english(named)):
-        return True
-    return mistyped and OSA.distance(written, named, score_cutoff=1) <= 1
+def _typo_of(word: str, others: Iterable[str]) -> bool:
+    """Whether `word` is one edit from one of `others`."""
+    return any(OSA.distance(word, other, score_cutoff=1) <= 1 for other in others)
 
 
 def _called(match: Match) -> bool:
@@ -894,13 +900,15 @@ def _names_a_unit(words: str) -> bool:
     return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
-def _similarity(span: str, info: MatchingInfo, inside: bool) -> tuple[float, str, bool, str]:
-    """How well a part matches the best of an organization's names, how, whether the
-    match is too weak to choose (`_inside_score`), and that name. With `inside`, a name
-    found whole within the part counts (not across parts' commas)."""
+def _similarity(
+    span: str, reordered: str, info: MatchingInfo, inside: bool
+) -> tuple[float, str, bool, str]:
+    """How well a part (and its `reordered` words: `analysis.sorted_words` in number) matches
+    the best of an organization's names, how, whether the match is too weak to choose
+    (`_inside_score`), and that name. With `inside`, a name found whole within the part
+    counts (not across parts' commas)."""
     best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
-    reordered = analysis.sorted_words(span, number=True)
     for name in info.names:
         if name == span:
             return 1.0, "EXACT", False, name
