@@ -1087,7 +1087,8 @@ def test_a_match_on_words_that_many_names_hold_is_marked(tmp_path):
 
 def test_a_fuzzy_match_counts_the_rare_words_either_side_lacks(tmp_path, monkeypatch):
     """A word mistyped (one no name holds, one edit away) is the same word; a word in
-    another language is its English one; numbers and common words do not count."""
+    another language is its English one, a plural its singular; numbers and common words
+    do not count."""
     cleveland = make_org("University Hospitals of Cleveland", US)
     cambridge = make_org("University of Cambridge", GB)
     maine = make_org("University of Maine", US)
@@ -1104,6 +1105,7 @@ def test_a_fuzzy_match_counts_the_rare_words_either_side_lacks(tmp_path, monkeyp
 
     assert likest("Geneva University Hospitals", cleveland) == ("FUZZY", 1, 1)
     assert likest("Geneva University Hospitals Cleveland", cleveland) == ("FUZZY", 0, 1)
+    assert likest("Geneva University Hospital", cleveland) == ("FUZZY", 1, 1)  # in number
     assert likest("Univeristy of Cambirdge", cambridge) == ("FUZZY", 0, 0)
     assert likest("Cambridge Universitet", cambridge) == ("FUZZY", 0, 0)
     assert likest("University of Mainz", maine) == ("FUZZY", 1, 1)

@@ -107,6 +107,12 @@ def test_sorted_words_are_alike_in_another_order_or_language_and_if_asked_number
     assert analysis.sorted_words("universitat leipzig") == "leipzig university"
 
 
+def test_words_folded_are_alike_in_language_and_number():
+    assert analysis.folded("universidad") == analysis.folded("universities") == "university"
+    assert analysis.folded("laboratories") == "laboratory"
+    assert analysis.folded("paris") == "paris"
+
+
 def test_searching_names_reads_no_web_of_science_abbreviation():
     """ "int" may be an acronym ("Fraunhofer INT"): only affiliation matching expands it."""
     assert analysis.exact("Fraunhofer Int") == "fraunhofer int"

@@ -204,7 +204,7 @@ def sorted_words(words: str, number: bool = False) -> str:
 @functools.lru_cache(maxsize=65_536)  # names' words recur in every comparison
 def folded(word: str) -> str:
     """A normal word as English writes it, in the singular: words compared so are alike in
-    language and number ("universidades", "university")."""
+    language and number ("universidad", "universities")."""
     return singular(in_english(word))
 
 
