@@ -548,7 +548,7 @@ class AffiliationMatcher:
         if match.matching_type != "FUZZY" or not match.name:
             return 0, 0
         name, words = _name_words(match.name), _content_words(match.span)
-        typos = [w for w in words if not self.index.share(NAMES, w)]
+        typos = {w for w in words if not self.index.share(NAMES, w)}
         named, written = {analysis.folded(n) for n in name}, {analysis.folded(w) for w in words}
         lacking = [n for n in name if analysis.folded(n) not in written and not _typo_of(n, typos)]
         extra = [
@@ -865,7 +865,7 @@ def _spells(acronym: str, words: str) -> bool:
 
 
 # `analysis.sorted_words` for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`, with the part's
-# words sorted once for all of a candidate's names), kept for names. Parts are not kept:
+# words sorted once for all the candidates a query finds), kept for names. Parts are not kept:
 # they seldom recur, and would crowd out the names.
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(
     functools.partial(analysis.sorted_words, number=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import tantivy
@@ -75,4 +76,8 @@ def names_city(words: str, info: MatchingInfo) -> bool:
 def cities(info: MatchingInfo) -> set[str]:
     """An organization's cities as places are compared: with the words places abbreviate
     abbreviated (`place_words`)."""
-    return {place_words(city) for city in info.cities}
+    return {_city_words(city) for city in info.cities}
+
+
+# Organizations' cities are compared again and again, across strings.
+_city_words = functools.lru_cache(maxsize=8_192)(place_words)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -47,7 +46,6 @@ def normalise(text: str) -> str:
     return _without_numbers(analysis.as_matched(text))
 
 
-@functools.lru_cache(maxsize=32_768)  # organizations' cities are compared again and again
 def place_words(words: str) -> str:
     """Normal words with the words places abbreviate abbreviated, to compare place names."""
     return " ".join(_PLACE_WORDS.get(word, word) for word in words.split())
