@@ -542,7 +542,7 @@ class AffiliationMatcher:
         """How many rare words of the name a fuzzy match is likest the words matched lack,
         and how many of theirs the name lacks: "Geneva University Hospitals" is not
         "University Hospitals of Cleveland". Words alike in English and in the singular
-        (`analysis.folded`: "universidades", "university") are the same; so is a word no
+        (`analysis.folded`: "universidad", "universities") are the same; so is a word no
         name holds and one edit from a word of the other ("Cambirdge"; not "Mainz" for
         "Maine", since names hold "Mainz")."""
         if match.matching_type != "FUZZY" or not match.name:
@@ -865,8 +865,8 @@ def _spells(acronym: str, words: str) -> bool:
 
 
 # `analysis.sorted_words` for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`, with the part's
-# words sorted once for all the candidates a query finds), kept for names. Parts are not kept:
-# they seldom recur, and would crowd out the names.
+# words sorted once for all the candidates a query finds), kept for names. Parts are not
+# kept: they seldom recur, and would crowd out the names.
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(
     functools.partial(analysis.sorted_words, number=True)
 )
