@@ -275,7 +275,7 @@ class AffiliationMatcher:
         # An acronym of several words in capitals ("EMBL-EBI", "CNR-IAS") that one active
         # organization alone uses (in the countries named, if any) names it; not initials
         # ("U.A.", "A*STAR"), which many organizations' names could give.
-        users = [h for h in hints if h.info.status == "active" and _in_places(h.info, places)]
+        users = [h for h in hints if _active_in(h.info, places)]
         several = len(words) >= 2 and all(len(word) >= 2 for word in words)
         if several and span.text.isupper() and len(users) == 1:
             users[0].score, users[0].weak = UNIQUE_ACRONYM_SCORE, False
@@ -789,13 +789,14 @@ def _sole_user(
     owners: list[tuple[float, MatchingInfo, tantivy.DocAddress]], places: set[str]
 ) -> tuple[MatchingInfo, tantivy.DocAddress] | None:
     """The one active organization among an acronym's `owners` in `places`, if only one."""
-    active = [(i, a) for _, i, a in owners if i.status == "active" and _in_places(i, places)]
+    active = [(info, address) for _, info, address in owners if _active_in(info, places)]
     return active[0] if len(active) == 1 else None
 
 
-def _in_places(info: MatchingInfo, places: set[str]) -> bool:
-    """Whether the organization is in one of `places` (ISO codes), or no place is known."""
-    return not places or bool(places & set(info.countries))
+def _active_in(info: MatchingInfo, places: set[str]) -> bool:
+    """Whether the organization is active and in one of `places` (ISO codes), or no place
+    is known: one an acronym written there could name."""
+    return info.status == "active" and (not places or bool(places & set(info.countries)))
 
 
 def _addresses(matches: list[Match], parts: list[Part]) -> set[int]:
