@@ -105,5 +105,9 @@ def server(subset_dump: Path, subset_data_dir: Path) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    # The client outlives many tests. uvicorn closes a connection idle for 5 s; a client
+    # that reused it just then would read "Server disconnected without sending a response".
+    # Idle connections are dropped here first.
+    limits = httpx.Limits(keepalive_expiry=2)
+    with httpx.Client(base_url=server.url, timeout=30, limits=limits) as client:
         yield client
