@@ -1122,7 +1122,7 @@ def test_records_matching_views_are_read_once_while_recently_used(tmp_path, monk
     assert sorted(info.display for _, info, _ in first) == sorted(
         record["names"][0]["value"] for record in places
     )
-    assert len(index._matching) == 10  # the cache stays bounded
+    assert index._matching_at.cache_info().currsize == 10  # the cache stays bounded
     latest, oldest = first[-1][1], first[0][1]
     assert index.matching_record(latest.id)[0] is latest  # read from the cache
     again = index.matching_record(oldest.id)[0]

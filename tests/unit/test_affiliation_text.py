@@ -3,7 +3,7 @@
 import pytest
 
 from resmeta.index.analysis import in_english
-from resmeta.services.affiliations.text import normalise, runs, split_parts
+from resmeta.services.affiliations.text import normalise, place_words, runs, split_parts
 
 
 def texts(text):
@@ -283,3 +283,32 @@ def test_spans_never_join_parts_that_are_not_neighbours():
 )
 def test_institutions_words_in_english(word, expected):
     assert in_english(word) == expected
+
+
+# -- places and reordered words -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("saint louis", "st louis"),
+        ("sainte foy", "ste foy"),
+        ("mount pleasant", "mt pleasant"),
+        ("fort worth", "ft worth"),
+        ("saint paul and fort collins", "st paul and ft collins"),
+        ("fortaleza", "fortaleza"),  # a word holding "fort" is not "fort"
+        ("saintes", "saintes"),
+        ("oxford", "oxford"),
+    ],
+)
+def test_places_are_compared_with_the_words_they_abbreviate_abbreviated(words, expected):
+    assert place_words(words) == expected
+
+
+def test_a_parts_reordered_words_are_its_content_words_sorted_in_english_and_the_singular():
+    (part,) = split_parts("Laboratories of the Universidad de Chile")
+    assert part.reordered == "chile laboratory university"
+    assert (
+        split_parts("Tokyo University")[0].reordered
+        == split_parts("University of Tokyo")[0].reordered
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +57,9 @@ class OrganizationIndex:
         self.schema = self._index.schema
         self._searcher = self._index.searcher()
         self._shares: dict[tuple[str, str], float] = {}
-        self._matching: OrderedDict[tuple[int, int], MatchingInfo] = OrderedDict()
+        self._matching_at = functools.lru_cache(maxsize=MATCHING_CACHE_SIZE)(
+            functools.partial(_decoded_matching, self._searcher)
+        )
 
     @property
     def num_docs(self) -> int:
@@ -130,16 +131,8 @@ class OrganizationIndex:
 
     def _matching_info(self, address: tantivy.DocAddress) -> MatchingInfo:
         """The record's matching view, decoded once while it is among the most recently
-        used. (Each step is one atomic call, so threads sharing the index at worst decode a
-        record twice.)"""
-        key = (address.segment_ord, address.doc)
-        info = self._matching.pop(key, None)
-        if info is None:
-            info = decode_matching(self._searcher.doc(address)[MATCHING][0])
-            if len(self._matching) >= MATCHING_CACHE_SIZE:
-                self._matching.popitem(last=False)
-        self._matching[key] = info
-        return info
+        used. (Threads sharing the index at worst decode a record twice.)"""
+        return self._matching_at(address.segment_ord, address.doc)
 
     def matching_record(self, bare_id: str) -> tuple[MatchingInfo, tantivy.DocAddress] | None:
         """What affiliation matching compares of one record, by bare ID, and its address."""
@@ -170,3 +163,7 @@ class OrganizationIndex:
 
     def _document(self, address: tantivy.DocAddress, document: str) -> bytes:
         return self._searcher.doc(address)[document][0]
+
+
+def _decoded_matching(searcher: tantivy.Searcher, segment_ord: int, doc: int) -> MatchingInfo:
+    return decode_matching(searcher.doc(tantivy.DocAddress(segment_ord, doc))[MATCHING][0])

@@ -304,9 +304,8 @@ class AffiliationMatcher:
         # Names of the same words in another order, which the best word matches can miss
         # among many shorter names: "Tokyo University" is the University of Tokyo. (One
         # word in another language is another name: "Medicine" is not "Medicina".)
-        reordered = analysis.sorted_words(span.normal, number=True)
-        if " " in reordered:
-            query = self._any("name_words", [reordered])
+        if " " in span.reordered:
+            query = self._any("name_words", [span.reordered])
             matches += self._word_matches(span, query, limit, single)
         return self._usable(matches, all_status)
 
@@ -466,9 +465,8 @@ class AffiliationMatcher:
         self, span: Part, query: tantivy.Query, limit: int, single: bool
     ) -> list[Match]:
         matches = []
-        reordered = analysis.sorted_words(span.normal, number=True)
         for _, info, address in self.index.matching_candidates(query, limit):
-            score, kind, weak, name = _similarity(span.normal, reordered, info, inside=single)
+            score, kind, weak, name = _similarity(span, info, inside=single)
             matches.append(
                 Match(info, address, score, kind, span.text, span.normal, weak=weak, name=name)
             )
@@ -866,8 +864,8 @@ def _spells(acronym: str, words: str) -> bool:
 
 
 # `analysis.sorted_words` for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`, with the part's
-# words sorted once for all the candidates a query finds), kept for names. Parts are not
-# kept: they seldom recur, and would crowd out the names.
+# words sorted once for all the candidates: `Part.reordered`), kept for names. Parts are
+# not kept: they seldom recur, and would crowd out the names.
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(
     functools.partial(analysis.sorted_words, number=True)
 )
@@ -901,18 +899,16 @@ def _names_a_unit(words: str) -> bool:
     return first in UNIT_WORDS and rest.split(" ", 1)[0] in ("of", "for", "in", "on")
 
 
-def _similarity(
-    span: str, reordered: str, info: MatchingInfo, inside: bool
-) -> tuple[float, str, bool, str]:
-    """How well a part (and its `reordered` words: `analysis.sorted_words` in number) matches
-    the best of an organization's names, how, whether the match is too weak to choose
-    (`_inside_score`), and that name. With `inside`, a name found whole within the part
-    counts (not across parts' commas)."""
+def _similarity(part: Part, info: MatchingInfo, inside: bool) -> tuple[float, str, bool, str]:
+    """How well a part matches the best of an organization's names, how, whether the match
+    is too weak to choose (`_inside_score`), and that name. With `inside`, a name found
+    whole within the part counts (not across parts' commas)."""
+    span, reordered = part.normal, part.reordered
+    if span in info.names:
+        return 1.0, "EXACT", False, span
     best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
     for name in info.names:
-        if name == span:
-            return 1.0, "EXACT", False, name
         # the same words in another order: "leipzig university", "university of leipzig"
         sorted_name = _sorted_name(name)
         if sorted_name != reordered:
@@ -924,7 +920,7 @@ def _similarity(
         score = max(fuzz.ratio(span, name) / 100, alike)
         if score > best:
             best, kind, weak, likest = score, "FUZZY", False, name
-        if inside and len(name.split()) >= 2 and f" {name} " in padded:
+        if inside and " " in name and f" {name} " in padded:
             covered, capped = _inside_score(name, span, info)
             if covered > best:
                 best, kind, weak, likest = covered, "PHRASE", capped, name

@@ -73,11 +73,12 @@ def names_city(words: str, info: MatchingInfo) -> bool:
     return any(f" {city} " in padded for city in cities(info))
 
 
-def cities(info: MatchingInfo) -> set[str]:
+def cities(info: MatchingInfo) -> frozenset[str]:
     """An organization's cities as places are compared: with the words places abbreviate
     abbreviated (`place_words`)."""
-    return {_city_words(city) for city in info.cities}
+    return _place_names(tuple(info.cities))
 
 
-# Organizations' cities are compared again and again, across strings.
-_city_words = functools.lru_cache(maxsize=8_192)(place_words)
+@functools.lru_cache(maxsize=8_192)  # organizations' cities are compared again and again
+def _place_names(cities: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(place_words(city) for city in cities)

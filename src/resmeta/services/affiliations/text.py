@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -40,6 +41,12 @@ class Part:
     numbered: str  # the same with its numbers ("universite paris 8")
     bracketed: bool = False  # written in brackets: "(GT)" is an acronym, not Guatemala
 
+    @functools.cached_property
+    def reordered(self) -> str:
+        """Its words as names' are compared in any order: `analysis.sorted_words`, in
+        number."""
+        return analysis.sorted_words(self.normal, number=True)
+
 
 def normalise(text: str) -> str:
     """As `analysis.as_matched` makes names, less numbers (street numbers, postcodes, footnotes)."""
@@ -48,6 +55,9 @@ def normalise(text: str) -> str:
 
 def place_words(words: str) -> str:
     """Normal words with the words places abbreviate abbreviated, to compare place names."""
+    # Most words hold none of `_PLACE_WORDS` (whose keys these spell): spare splitting them.
+    if "saint" not in words and "mount" not in words and "fort" not in words:
+        return words
     return " ".join(_PLACE_WORDS.get(word, word) for word in words.split())
 
 
