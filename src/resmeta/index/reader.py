@@ -57,6 +57,8 @@ class OrganizationIndex:
         self.schema = self._index.schema
         self._searcher = self._index.searcher()
         self._shares: dict[tuple[str, str], float] = {}
+        # Records' matching views by (segment, doc), decoded once while among the most
+        # recently used. (Threads sharing the index at worst decode a record twice.)
         self._matching_at = functools.lru_cache(maxsize=MATCHING_CACHE_SIZE)(
             functools.partial(_decoded_matching, self._searcher)
         )
@@ -127,12 +129,7 @@ class OrganizationIndex:
     ) -> list[tuple[float, MatchingInfo, tantivy.DocAddress]]:
         """The best `limit` hits with what affiliation matching compares of each."""
         hits = self._searcher.search(query, limit, count=False).hits
-        return [(score, self._matching_info(address), address) for score, address in hits]
-
-    def _matching_info(self, address: tantivy.DocAddress) -> MatchingInfo:
-        """The record's matching view, decoded once while it is among the most recently
-        used. (Threads sharing the index at worst decode a record twice.)"""
-        return self._matching_at(address.segment_ord, address.doc)
+        return [(score, self._matching_at(a.segment_ord, a.doc), a) for score, a in hits]
 
     def matching_record(self, bare_id: str) -> tuple[MatchingInfo, tantivy.DocAddress] | None:
         """What affiliation matching compares of one record, by bare ID, and its address."""

@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import platformdirs
 
 from resmeta.index.store import IndexStore
@@ -53,6 +52,8 @@ def download_latest(
     data_dir: Path, on_progress: Callable[[int, int | None], None] | None = None
 ) -> Path:
     """Download the latest ROR release's zip into DATA_DIR/dumps; return its path."""
+    import httpx  # here: importing it costs every command, and every bulk worker, 50 ms
+
     url = os.environ.get(RELEASES_ENV, RELEASES_URL)
     try:
         with httpx.Client(follow_redirects=True, timeout=30) as client:

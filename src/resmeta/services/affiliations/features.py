@@ -7,6 +7,8 @@ the chooser learns from labelled strings carries over to strings it has not seen
 
 from __future__ import annotations
 
+import bisect
+import collections
 import math
 
 from resmeta.services.affiliations.ranking import Ranking
@@ -78,18 +80,22 @@ def features(ranking: Ranking) -> list[list[float]]:
     parts = len(ranking.parts)
     whole_parts = {p.normal for p in ranking.parts}
     high_parts = sorted({m.part for m in matches if m.score >= HIGH})
-    scores = [m.score for m in matches]
+    ascending = sorted(m.score for m in matches)
     very_high = [m for m in matches if m.score >= VERY_HIGH]
+    in_part = collections.defaultdict(list)
+    for match in matches:
+        in_part[match.part].append(match)
     rows = []
     for match in matches:
         info = match.info
         # Ties are ranked alike: their order (by ROR ID) says nothing of which is meant.
-        rank = sum(score > match.score for score in scores)
-        following = max((score for score in scores if score < match.score), default=0.0)
+        rank = len(ascending) - bisect.bisect_right(ascending, match.score)  # how many above
+        lower = bisect.bisect_left(ascending, match.score)  # how many below
+        following = ascending[lower - 1] if lower else 0.0
         parents = [by_id[i].score for i in info.parents if i in by_id]
         children = [by_id[i].score for i in info.children if i in by_id]
         span_words = len(match.span.split())
-        same_part = [m.score for m in matches if m.part == match.part and m is not match]
+        same_part = [m.score for m in in_part[match.part] if m is not match]
         unrelated = [
             m
             for m in very_high
