@@ -142,6 +142,9 @@ def test_organization_is_the_full_v2_record(api):
         ("The Glycoscience Group, National University of Ireland, Galway", "03bea9k73"),
         # a unit named generically, then its city: the one there, not Tasmania's
         ("Department of Health, East Perth, Australia", "01epcny94"),
+        # the whole name across two parts, not its first part alone (an alias of the same
+        # university) beside its parent's name
+        ("Biology, University at Albany, State University of New York", "012zs8222"),
     ],
 )
 def test_well_known_affiliations_are_chosen(api, affiliation, expected):

@@ -1030,6 +1030,24 @@ def test_a_unit_whose_name_holding_a_comma_holds_its_parents_name_is_chosen(tmp_
     assert academy["names"][0]["value"] in [m.info.display for m in matches]
 
 
+def test_a_unit_found_whole_across_parts_and_by_its_first_part_is_found_whole(tmp_path):
+    """Of two equal matches of one organization, the one across more parts is kept: the
+    whole name, holding a comma, names the unit, though its first part is an alias of it
+    and the second its parent's name."""
+    albany = location("Albany", "US", "United States")
+    system = make_org("Eastern State University System", albany)
+    unit = make_org("University at Harbor, Eastern State University System", albany)
+    unit["names"].append({"value": "University at Harbor", "types": ["alias"], "lang": None})
+    _relate(system, unit)
+    matcher = AffiliationMatcher(OrganizationIndex(build_index(tmp_path, [system, unit])))
+    text = "Department of Biology, University at Harbor, Eastern State University System"
+    matches = matcher.match(text, threshold=0.05)
+    check_invariants(matches)
+    (found,) = [m for m in matches if m.info.display == unit["names"][0]["value"]]
+    assert found.pair and found.matching_type == "EXACT"
+    assert found.chosen
+
+
 @pytest.mark.parametrize(
     ("text", "key", "weak"),
     [

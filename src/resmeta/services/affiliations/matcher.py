@@ -195,12 +195,15 @@ class AffiliationMatcher:
         # "Hartford" in "Hartford Hospital, Hartford, United States" is where the hospital
         # is: it names neither the company called "Hartford" nor the University of Hartford.
         addresses = _addresses(found, parts)
+        # Each organization's best match; of equals, the one across more parts: the whole
+        # "University at Albany, State University of New York" says more than its first part,
+        # an alias of the same university.
         best: dict[str, Match] = {}
         for match in found:
             if _at_address(match, addresses, parts):
                 continue
             known = best.get(match.info.id)
-            if known is None or match.score > known.score:
+            if known is None or (match.score, match.width) > (known.score, known.width):
                 best[match.info.id] = match
         _acronyms_told_apart(list(best.values()), parts)
         called = collections.Counter(m.span for m in best.values() if _called(m))
