@@ -3,7 +3,13 @@
 import pytest
 
 from resmeta.index.analysis import in_english
-from resmeta.services.affiliations.text import normalise, place_words, runs, split_parts
+from resmeta.services.affiliations.text import (
+    _PLACE_WORDS,
+    normalise,
+    place_words,
+    runs,
+    split_parts,
+)
 
 
 def texts(text):
@@ -303,6 +309,11 @@ def test_institutions_words_in_english(word, expected):
 )
 def test_places_are_compared_with_the_words_they_abbreviate_abbreviated(words, expected):
     assert place_words(words) == expected
+
+
+def test_every_word_places_abbreviate_is_abbreviated():
+    for word, short in _PLACE_WORDS.items():
+        assert place_words(f"{word} ville") == f"{short} ville"
 
 
 def test_a_parts_reordered_words_are_its_content_words_sorted_in_english_and_the_singular():

@@ -195,15 +195,12 @@ class AffiliationMatcher:
         # "Hartford" in "Hartford Hospital, Hartford, United States" is where the hospital
         # is: it names neither the company called "Hartford" nor the University of Hartford.
         addresses = _addresses(found, parts)
-        # Each organization's best match; of equals, the one across more parts: the whole
-        # "University at Albany, State University of New York" says more than its first part,
-        # an alias of the same university.
         best: dict[str, Match] = {}
         for match in found:
             if _at_address(match, addresses, parts):
                 continue
             known = best.get(match.info.id)
-            if known is None or (match.score, match.width) > (known.score, known.width):
+            if known is None or _better(match, known):
                 best[match.info.id] = match
         _acronyms_told_apart(list(best.values()), parts)
         called = collections.Counter(m.span for m in best.values() if _called(m))
@@ -597,6 +594,14 @@ class AffiliationMatcher:
         )
 
 
+def _better(match: Match, known: Match) -> bool:
+    """Whether `match` names its organization better than `known`: by score; of equals, one
+    the string could name alone, then one across more parts ("University at Albany, State
+    University of New York" whole says more than its first part, an alias of the same
+    university)."""
+    return (match.score, not match.weak, match.width) > (known.score, not known.weak, known.width)
+
+
 def _order(match: Match) -> tuple[float, str]:
     return -match.score, match.info.id
 
@@ -866,9 +871,8 @@ def _spells(acronym: str, words: str) -> bool:
     return all(letter in rest for letter in acronym[1:])
 
 
-# `analysis.sorted_words` for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`, with the part's
-# words sorted once for all the candidates: `Part.reordered`), kept for names. Parts are
-# not kept: they seldom recur, and would crowd out the names.
+# `analysis.sorted_words` in number, for `fuzz.ratio` (rapidfuzz's `token_sort_ratio`), cached
+# for names: they recur across strings. (A part keeps its own: `Part.reordered`.)
 _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(
     functools.partial(analysis.sorted_words, number=True)
 )

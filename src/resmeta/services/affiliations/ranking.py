@@ -81,4 +81,4 @@ def cities(info: MatchingInfo) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=8_192)  # organizations' cities are compared again and again
 def _place_names(cities: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(place_words(city) for city in cities)
+    return frozenset(place_words(city) for city in cities if city)  # no name, no place
