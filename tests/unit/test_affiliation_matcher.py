@@ -1223,3 +1223,25 @@ def test_strings_without_a_name_match_nothing(matcher, text):
 @pytest.mark.parametrize("all_status", [False, True])
 def test_invariants_on_ordinary_strings(matcher, text, all_status):
     check_invariants(matcher.match(text, all_status=all_status))
+
+
+def test_a_part_seen_before_is_not_searched_again_and_its_matches_stay_as_found(
+    tmp_path, monkeypatch
+):
+    records = [make_org("University of Oxford", GB), make_org("Oxford Brookes University", GB)]
+    index = OrganizationIndex(build_index(tmp_path, records))
+    matcher = AffiliationMatcher(index)
+    first = matcher.match("Univ. of Oxford")
+    assert first[0].info.id == records[0]["id"].removeprefix("https://ror.org/")
+    expected = [(m.info.id, m.score, m.matching_type, m.part) for m in first]
+    searches = []
+    monkeypatch.setattr(index, "matching_candidates", lambda *a: searches.append(a) or [])
+    # The same part in another string: found from the cache, at its place in that string.
+    moved = matcher.rank("Department of Physics; Univ. of Oxford").matches
+    assert [(m.info.id, m.part) for m in moved][:1] == [(first[0].info.id, 1)]
+    for match in moved:  # a string's ranking changes copies, never what the cache keeps
+        match.score, match.part, match.weak = 0.0, 9, True
+    searches.clear()
+    again = matcher.match("Univ. of Oxford")
+    assert [(m.info.id, m.score, m.matching_type, m.part) for m in again] == expected
+    assert searches == []

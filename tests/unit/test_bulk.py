@@ -8,6 +8,7 @@ tests check that bulk matching reports what the matcher decides, not particular 
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from pathlib import Path
 
@@ -561,6 +562,26 @@ def test_two_local_workers_give_the_same_results_as_one(index_folder):
     finally:
         one.close()
         two.close()
+
+
+def test_tasks_keep_the_order_and_shrink_towards_the_end_of_a_batch():
+    texts = [f"string {n}" for n in range(3000)]
+    tasks = bulk.split_tasks(texts)
+    assert [text for task in tasks for text in task] == texts
+    sizes = [len(task) for task in tasks]
+    assert sizes[0] == bulk.TASK_STRINGS and max(sizes) == bulk.TASK_STRINGS
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= bulk.LAST_TASK_STRINGS
+    assert bulk.split_tasks(texts[:3]) == [texts[:3]] and bulk.split_tasks([]) == []
+
+
+def test_local_workers_collect_reference_cycles_less_often(index_folder):
+    engine = bulk.LocalEngine(index_folder, workers=2)
+    try:
+        threshold = engine._pool.submit(gc.get_threshold).result()[0]
+    finally:
+        engine.close()
+    assert threshold == bulk.WORKER_GC_THRESHOLD != gc.get_threshold()[0]
 
 
 # -- what must never be lost ---------------------------------------------------------------------

@@ -112,6 +112,7 @@ SORTED_WORDS = 0.97  # what the likeness of the words sorted, short of the same,
 UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a weak match
 SORTED_NAMES = 32_768  # names kept with their words sorted, and their content words:
 # candidates recur across strings
+PARTS_CACHE_SIZE = 10_000  # parts whose candidates are remembered, for each way of searching
 MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
 
 
@@ -121,6 +122,10 @@ class AffiliationMatcher:
         self.schema = index.schema
         self._chooser = chooser
         self._meanings: dict[str, str] = {}  # `_meant`, remembered: typos recur in bulk
+        # Parts recur across strings ("Department of Chemistry", "Peking University"): what
+        # each finds is remembered, and `rank` changes only copies of it.
+        self._found_by_part = functools.lru_cache(PARTS_CACHE_SIZE)(self._candidates)
+        self._found_as_meant = functools.lru_cache(PARTS_CACHE_SIZE)(self._mistyped)
         # The share of records a word is in that makes it `_common`: in a small index every
         # word is in a large share of the records, so it takes `COMMON_RECORDS` too.
         self._common_share = max(COMMON, COMMON_RECORDS / max(index.num_docs, 1))
@@ -171,24 +176,26 @@ class AffiliationMatcher:
         places = named_countries or countries.mentioned(parts)
         found: list[Match] = []
 
-        def keep(matches: list[Match], start: int, width: int) -> None:
+        def keep(matches: Iterable[Match], start: int, width: int) -> None:
             for match in matches:
-                match.part, match.width = start, width
                 named = named_countries
                 if last_words and _ends_with(match, last_words, parts):
                     named = named_besides
                 if not named or named & set(match.info.countries):
+                    match = match.copy()
+                    match.part, match.width = start, width
                     found.append(match)
 
         searched = _searched(parts)
         for start, width, span in searched:
-            keep(self._candidates(span, all_status, width == 1, places), start, width)
+            single, near = width == 1, frozenset(places)
+            keep(self._found_by_part(span, all_status, single, near), start, width)
         # A long word no name holds is likely mistyped ("Genenetech", "Autnoma"): each part
         # is also looked up as its words were likely meant, even where a name was found as
         # written ("Universidad Nacional" in "Universidad Nacional Autnoma de Mexico").
         for start, width, span in searched:
             if width == 1:
-                keep(self._mistyped(span, all_status), start, width)
+                keep(self._found_as_meant(span, all_status), start, width)
         for start, width, matches in self._names_across(parts, all_status):
             keep(matches, start, width)
         found = _told_apart_less_city(found)
@@ -247,7 +254,7 @@ class AffiliationMatcher:
     # -- retrieval and scoring -----------------------------------------------------------------
 
     def _candidates(
-        self, span: Part, all_status: bool, single: bool, places: set[str]
+        self, span: Part, all_status: bool, single: bool, places: frozenset[str]
     ) -> list[Match]:
         matches = []
         words = span.normal.split()

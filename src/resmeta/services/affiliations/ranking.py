@@ -36,6 +36,13 @@ class Match:
     # way to it).
     confidence: float = 0.0
 
+    def copy(self) -> Match:
+        """A copy to change: what a part finds is cached, and each string ranks copies.
+        (Faster than `copy.copy`, which a ranking would spend 5 % of its time in.)"""
+        twin = Match.__new__(Match)
+        twin.__dict__ = self.__dict__.copy()
+        return twin
+
     @property
     def pair(self) -> bool:
         """Whether it was found across parts: a name holding a comma."""
