@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,11 +15,13 @@ import tantivy
 from resmeta import __version__
 from resmeta.index import analysis
 from resmeta.index.documents import to_document
+from resmeta.index.fields import ORDINAL
+from resmeta.index.matching import ViewsWriter, matching_info
 from resmeta.index.schema import build_schema
 from resmeta.records.dump import DumpError, DumpFile, read_records
 
 META_FILE = "resmeta.json"
-FORMAT = 17  # bump when the schema or the documents change: older indexes are rebuilt
+FORMAT = 18  # bump when the schema or the documents change: older indexes are rebuilt
 WRITER_HEAP_BYTES = 400_000_000
 
 
@@ -34,6 +37,7 @@ class IndexMeta:
     types: dict[str, int] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     continent_names: dict[str, str] = field(default_factory=dict)
+    segments: list[int] = field(default_factory=list)  # documents in each, searcher's order
     format: int = FORMAT
     resmeta_version: str = __version__
 
@@ -56,6 +60,7 @@ def build_index(
     index = tantivy.Index(build_schema(), path=str(folder))
     analysis.register(index)
     writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+    views = ViewsWriter(folder)
     statuses: Counter[str] = Counter()
     types: Counter[str] = Counter()
     country_names: dict[str, Counter[str]] = {}
@@ -63,10 +68,12 @@ def build_index(
     count = 0
     try:
         for org in read_records(dump, on_progress=on_progress):
+            matching = matching_info(org)
             try:
-                writer.add_document(to_document(org))
+                writer.add_document(to_document(org, matching, count))
             except (ValueError, OverflowError) as exc:
                 raise DumpError(f"{dump.name}: record {count} ({org.id}): {exc}") from None
+            views.add(matching)
             count += 1
             statuses[org.status] += 1
             types.update(org.types)
@@ -81,7 +88,11 @@ def build_index(
         writer.wait_merging_threads()
     except BaseException:
         writer.rollback()
+        views.close()
         raise
+    index.reload()
+    segments, ordinals = _placement(index.searcher(), count)
+    views.finish(ordinals)
     meta = IndexMeta(
         dump=dump.name,
         sha256=sha256,
@@ -91,6 +102,25 @@ def build_index(
         types=dict(types.most_common()),
         country_names={code: c.most_common(1)[0][0] for code, c in sorted(country_names.items())},
         continent_names=dict(sorted(continent_names.items())),
+        segments=segments,
     )
     meta.save(folder)
     return meta
+
+
+def _placement(searcher: tantivy.Searcher, count: int) -> tuple[list[int], list[int]]:
+    """How many documents each segment holds, and the dump ordinal of each document's
+    record, in the index's order (segment by segment: a new index has no gaps)."""
+    if not count:
+        return [0] * searcher.num_segments, []
+    addresses = [a for _, a in searcher.search(tantivy.Query.all_query(), count).hits]
+    sizes = [0] * searcher.num_segments
+    for address in addresses:
+        sizes[address.segment_ord] += 1
+    first = list(itertools.accumulate([0, *sizes[:-1]]))
+    ordinals = [0] * count
+    for address, ordinal in zip(
+        addresses, searcher.fast_field_values(ORDINAL, addresses), strict=True
+    ):
+        ordinals[first[address.segment_ord] + address.doc] = ordinal
+    return sizes, ordinals

@@ -9,8 +9,8 @@ import orjson
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, EXISTS, FUNDER, MATCHING
-from resmeta.index.matching import encode, matching_info
+from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, EXISTS, FUNDER, ORDINAL
+from resmeta.index.matching import MatchingInfo
 from resmeta.records.funder import funder_record
 from resmeta.records.ids import ROR_URL_PREFIX
 from resmeta.records.model import Organization, render_v2
@@ -24,7 +24,9 @@ NAMES_BY_TYPE = {
 }
 
 
-def to_document(org: Organization) -> tantivy.Document:
+def to_document(org: Organization, matching: MatchingInfo, ordinal: int) -> tantivy.Document:
+    """The document of `org`, whose matching view is `matching` and place in the dump
+    `ordinal`."""
     doc = tantivy.Document()
     add = doc.add_text
     bare_id = org.id.removeprefix(ROR_URL_PREFIX)
@@ -52,7 +54,6 @@ def to_document(org: Organization) -> tantivy.Document:
             add("acronym_exact", normal)
         kind = "ror_display" if "ror_display" in name.types else next(iter(name.types), "")
         add(NAMES_BY_TYPE.get(kind, "names_alias"), name.value)
-    matching = matching_info(org)  # every way affiliations write its names, worked out once
     for form in (*matching.names, *matching.acronyms, *matching.names_less_city):
         add("name_forms", form)
     for words in dict.fromkeys(analysis.sorted_words(name, number=True) for name in matching.names):
@@ -109,7 +110,7 @@ def to_document(org: Organization) -> tantivy.Document:
     doc.add_bytes(DOCUMENT, render_v2(org))
     # From the record in the dump's own list order, which v1 keeps and the v2 API sorts.
     doc.add_bytes(DOCUMENT_V1, render_v1(msgspec.json.encode(org)))
-    doc.add_bytes(MATCHING, encode(matching))
+    doc.add_unsigned(ORDINAL, ordinal)
     _add_funder(doc, funder_record(msgspec.to_builtins(org)))
     return doc
 

@@ -27,7 +27,7 @@ class Field:
 DOCUMENT = "document"  # stored bytes: the record rendered as ROR v2 JSON
 DOCUMENT_V1 = "document_v1"  # stored bytes: the record rendered as ROR v1 JSON
 DOCUMENTS = {2: DOCUMENT, 1: DOCUMENT_V1}  # by schema version
-MATCHING = "matching"  # stored bytes: what affiliation matching compares (`MatchingInfo`)
+ORDINAL = "ordinal"  # fast integer: the record's place in the dump, where its matching view is
 FUNDER = "funder"  # stored bytes: the record as an InvenioRDM funder (records/funder.py)
 EXISTS = "exists"  # the v2 paths a record has a value for (`_exists_:` queries)
 

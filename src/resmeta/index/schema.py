@@ -5,7 +5,7 @@ from __future__ import annotations
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, FIELDS, FUNDER, MATCHING, Kind
+from resmeta.index.fields import DOCUMENT, DOCUMENT_V1, FIELDS, FUNDER, ORDINAL, Kind
 
 
 def build_schema() -> tantivy.Schema:
@@ -31,6 +31,6 @@ def build_schema() -> tantivy.Schema:
             builder.add_json_field(field.name, tokenizer_name=analysis.TEXT)
     builder.add_bytes_field(DOCUMENT, stored=True, indexed=False)
     builder.add_bytes_field(DOCUMENT_V1, stored=True, indexed=False)
-    builder.add_bytes_field(MATCHING, stored=True, indexed=False)
     builder.add_bytes_field(FUNDER, stored=True, indexed=False)
+    builder.add_unsigned_field(ORDINAL, fast=True)
     return builder.build()

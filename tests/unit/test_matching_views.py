@@ -1,0 +1,65 @@
+"""The records' matching views, kept beside the index: each document finds its own, in an
+index of several segments too (a large dump's; tantivy orders segments its own way)."""
+
+import orjson
+import pytest
+import tantivy
+
+from resmeta.index import analysis
+from resmeta.index.build import _placement
+from resmeta.index.documents import to_document
+from resmeta.index.fields import DOCUMENT
+from resmeta.index.matching import MatchingViews, ViewsWriter, matching_info
+from resmeta.index.schema import build_schema
+from resmeta.records.model import validate
+from tests.factory import FR, GB, make_org
+
+
+def _index_of_segments(folder, records, commit_after):
+    """An index committed after each record numbered in `commit_after` (one segment each
+    time), with its views; and its segments' sizes."""
+    index = tantivy.Index(build_schema(), path=str(folder))
+    analysis.register(index)
+    writer = index.writer(heap_size=50_000_000, num_threads=1)
+    views = ViewsWriter(folder)
+    for ordinal, record in enumerate(records):
+        org = validate(record)
+        matching = matching_info(org)
+        writer.add_document(to_document(org, matching, ordinal))
+        views.add(matching)
+        if ordinal in commit_after:
+            writer.commit()
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    segments, ordinals = _placement(index.searcher(), len(records))
+    views.finish(ordinals)
+    return index.searcher(), segments
+
+
+def test_each_document_of_each_segment_finds_its_own_view(tmp_path):
+    records = [make_org(f"University of Place{n}", [GB, FR][n % 2]) for n in range(12)]
+    searcher, segments = _index_of_segments(tmp_path, records, commit_after={3, 7})
+    assert len(segments) == searcher.num_segments == 3 and sum(segments) == 12
+    views = MatchingViews(tmp_path, segments)
+    hits = searcher.search(tantivy.Query.all_query(), 12).hits
+    assert len(hits) == 12
+    for _, address in hits:
+        record = orjson.loads(searcher.doc(address)[DOCUMENT][0])
+        view = views.at(address.segment_ord, address.doc)
+        assert view.display == record["names"][0]["value"]
+        assert "https://ror.org/" + view.id == record["id"]
+
+
+def test_views_that_do_not_fit_the_index_are_refused(tmp_path):
+    records = [make_org(f"University of Place{n}", GB) for n in range(3)]
+    _, segments = _index_of_segments(tmp_path, records, commit_after=set())
+    assert segments == [3]
+    with pytest.raises(ValueError, match="matching.spans does not fit the index"):
+        MatchingViews(tmp_path, [4])
+
+
+def test_an_index_of_no_records_has_no_views(tmp_path):
+    searcher, segments = _index_of_segments(tmp_path, [], commit_after=set())
+    assert sum(segments) == 0 and searcher.num_docs == 0
+    MatchingViews(tmp_path, segments)  # opens: nothing to read
