@@ -126,6 +126,7 @@ class AffiliationMatcher:
         # each finds is remembered, and `rank` changes only copies of it.
         self._found_by_part = functools.lru_cache(PARTS_CACHE_SIZE)(self._candidates)
         self._found_as_meant = functools.lru_cache(PARTS_CACHE_SIZE)(self._mistyped)
+        self._differences = functools.lru_cache(SORTED_NAMES)(self._rare_differences_between)
         # The share of records a word is in that makes it `_common`: in a small index every
         # word is in a large share of the records, so it takes `COMMON_RECORDS` too.
         self._common_share = max(COMMON, COMMON_RECORDS / max(index.num_docs, 1))
@@ -204,7 +205,7 @@ class AffiliationMatcher:
         addresses = _addresses(found, parts)
         best: dict[str, Match] = {}
         for match in found:
-            if _at_address(match, addresses, parts):
+            if addresses and _at_address(match, addresses, parts):
                 continue
             known = best.get(match.info.id)
             if known is None or _better(match, known):
@@ -552,7 +553,10 @@ class AffiliationMatcher:
         "Maine", since names hold "Mainz")."""
         if match.matching_type != "FUZZY" or not match.name:
             return 0, 0
-        name, words = _name_words(match.name), _content_words(match.span)
+        return self._differences(match.name, match.span)
+
+    def _rare_differences_between(self, name_words: str, span: str) -> tuple[int, int]:
+        name, words = _name_words(name_words), _content_words(span)
         typos = {w for w in words if not self.index.share(NAMES, w)}
         named, written = {analysis.folded(n) for n in name}, {analysis.folded(w) for w in words}
         lacking = [n for n in name if analysis.folded(n) not in written and not _typo_of(n, typos)]
@@ -633,6 +637,8 @@ def _told_apart_less_city(found: list[Match]) -> list[Match]:
     """`found` less the matches by a name less its city that the words do not tell apart:
     where another organization found by them is called so, or so and its city too
     ("University of California": every campus; "Purdue University West Lafayette")."""
+    if not any(match.less_city for match in found):  # most strings: nothing to tell apart
+        return found
     called: dict[str, set[str]] = collections.defaultdict(set)
     for match in found:
         if match.less_city or match.matching_type == "EXACT" or _called_and_city(match):
@@ -846,11 +852,13 @@ def _followed_by_its_city(match: Match, parts: list[Part]) -> bool:
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether `match` was found by the name of its city: the words matched, or (for a
     pair of parts) its city and a place ("Saint Louis, MO")."""
+    places = cities(match.info)
+    if place_words(match.span) in places:
+        return True
     found_in = parts[match.part : match.part + match.width]
-    in_city = [part for part in found_in if _in_its_city(match, part)]
-    return place_words(match.span) in cities(match.info) or (
-        bool(in_city)
-        and all(part in in_city or countries.country_of_part(part) for part in found_in)
+    in_city = [part for part in found_in if place_words(part.normal) in places]  # _in_its_city
+    return bool(in_city) and all(
+        part in in_city or countries.country_of_part(part) for part in found_in
     )
 
 
