@@ -699,6 +699,9 @@ def test_a_country_named_by_the_words_of_the_name_found_rejects_nothing(tmp_path
     found = {m.info.id: m for m in matcher.rank("Institut Camille Jordan").matches}
     assert found[_bare(camille)].matching_type == "EXACT"
     assert _bare(almost) not in found
+    # The same name, ending a string of several parts (whose part was cached above).
+    after = matcher.rank("Universite Lyon 1, Institut Camille Jordan").matches
+    assert _bare(camille) in {m.info.id for m in after}
     # The country's name ends the string, not the name of a candidate found before it.
     assert _bare(camille) not in {
         m.info.id for m in matcher.rank("Institut Camille Jordan, Amman Jordan").matches

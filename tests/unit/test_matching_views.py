@@ -6,18 +6,25 @@ import pytest
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.build import _placement
+from resmeta.index.build import FORMAT, IndexMeta, _placement
 from resmeta.index.documents import to_document
 from resmeta.index.fields import DOCUMENT
-from resmeta.index.matching import MatchingViews, ViewsWriter, matching_info
+from resmeta.index.matching import (
+    SPANS_FILE,
+    VIEWS_FILE,
+    MatchingViews,
+    ViewsWriter,
+    matching_info,
+)
+from resmeta.index.reader import OrganizationIndex
 from resmeta.index.schema import build_schema
 from resmeta.records.model import validate
-from tests.factory import FR, GB, make_org
+from tests.factory import FR, GB, build_index, make_org
 
 
 def _index_of_segments(folder, records, commit_after):
     """An index committed after each record numbered in `commit_after` (one segment each
-    time), with its views; and its segments' sizes."""
+    time), with its views; its segments' sizes, and the bytes of its views."""
     index = tantivy.Index(build_schema(), path=str(folder))
     analysis.register(index)
     writer = index.writer(heap_size=50_000_000, num_threads=1)
@@ -34,14 +41,14 @@ def _index_of_segments(folder, records, commit_after):
     index.reload()
     segments, ordinals = _placement(index.searcher(), len(records))
     views.finish(ordinals)
-    return index.searcher(), segments
+    return index.searcher(), segments, views.size
 
 
 def test_each_document_of_each_segment_finds_its_own_view(tmp_path):
     records = [make_org(f"University of Place{n}", [GB, FR][n % 2]) for n in range(12)]
-    searcher, segments = _index_of_segments(tmp_path, records, commit_after={3, 7})
+    searcher, segments, size = _index_of_segments(tmp_path, records, commit_after={3, 7})
     assert len(segments) == searcher.num_segments == 3 and sum(segments) == 12
-    views = MatchingViews(tmp_path, segments)
+    views = MatchingViews(tmp_path, segments, size)
     hits = searcher.search(tantivy.Query.all_query(), 12).hits
     assert len(hits) == 12
     for _, address in hits:
@@ -53,13 +60,31 @@ def test_each_document_of_each_segment_finds_its_own_view(tmp_path):
 
 def test_views_that_do_not_fit_the_index_are_refused(tmp_path):
     records = [make_org(f"University of Place{n}", GB) for n in range(3)]
-    _, segments = _index_of_segments(tmp_path, records, commit_after=set())
+    _, segments, size = _index_of_segments(tmp_path, records, commit_after=set())
     assert segments == [3]
-    with pytest.raises(ValueError, match="matching.spans does not fit the index"):
-        MatchingViews(tmp_path, [4])
+    damaged = "its matching views are damaged: rebuild the index with 'resmeta index --force'"
+    with pytest.raises(ValueError, match=damaged):
+        MatchingViews(tmp_path, [4], size)
+    views = tmp_path / VIEWS_FILE
+    views.write_bytes(views.read_bytes()[: size // 2])  # cut short
+    with pytest.raises(ValueError, match=damaged):
+        MatchingViews(tmp_path, segments, size)
+    (tmp_path / SPANS_FILE).unlink()
+    with pytest.raises(ValueError, match="matching.spans is missing: rebuild the index"):
+        MatchingViews(tmp_path, segments, size)
 
 
 def test_an_index_of_no_records_has_no_views(tmp_path):
-    searcher, segments = _index_of_segments(tmp_path, [], commit_after=set())
-    assert sum(segments) == 0 and searcher.num_docs == 0
-    MatchingViews(tmp_path, segments)  # opens: nothing to read
+    searcher, segments, size = _index_of_segments(tmp_path, [], commit_after=set())
+    assert sum(segments) == 0 and searcher.num_docs == 0 and size == 0
+    MatchingViews(tmp_path, segments, size)  # opens: nothing to read
+
+
+def test_an_index_of_another_format_is_refused_with_a_way_out(tmp_path):
+    folder = build_index(tmp_path, [make_org("University of Oxford", GB)])
+    assert OrganizationIndex(folder).num_docs == 1
+    meta = IndexMeta.load(folder)
+    meta.format -= 1
+    meta.save(folder)
+    with pytest.raises(ValueError, match=f"format {FORMAT - 1}; this resmeta reads format"):
+        OrganizationIndex(folder)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def serve_index(app: FastAPI, index: OrganizationIndex | None) -> None:
         app.state.organizations = OrganizationService(index)
         app.state.affiliations = AffiliationMatcher(index, default_chooser())
     app.state.funders = None  # made again from the new index on the next funders request
+    # The previous matcher's caches refer back to it: free it, and its index's mapped files,
+    # now rather than at some later collection.
+    gc.collect()
 
 
 class IndexFollower:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,12 +15,12 @@ from resmeta import __version__
 from resmeta.index import analysis
 from resmeta.index.documents import to_document
 from resmeta.index.fields import ORDINAL
-from resmeta.index.matching import ViewsWriter, matching_info
+from resmeta.index.matching import ViewsWriter, matching_info, segment_starts
 from resmeta.index.schema import build_schema
 from resmeta.records.dump import DumpError, DumpFile, read_records
 
 META_FILE = "resmeta.json"
-FORMAT = 18  # bump when the schema or the documents change: older indexes are rebuilt
+FORMAT = 19  # bump when the schema or the documents change: older indexes are rebuilt
 WRITER_HEAP_BYTES = 400_000_000
 
 
@@ -38,6 +37,7 @@ class IndexMeta:
     country_names: dict[str, str] = field(default_factory=dict)
     continent_names: dict[str, str] = field(default_factory=dict)
     segments: list[int] = field(default_factory=list)  # documents in each, searcher's order
+    matching_views_bytes: int = 0
     format: int = FORMAT
     resmeta_version: str = __version__
 
@@ -68,8 +68,8 @@ def build_index(
     count = 0
     try:
         for org in read_records(dump, on_progress=on_progress):
-            matching = matching_info(org)
             try:
+                matching = matching_info(org)
                 writer.add_document(to_document(org, matching, count))
             except (ValueError, OverflowError) as exc:
                 raise DumpError(f"{dump.name}: record {count} ({org.id}): {exc}") from None
@@ -90,9 +90,12 @@ def build_index(
         writer.rollback()
         views.close()
         raise
-    index.reload()
-    segments, ordinals = _placement(index.searcher(), count)
-    views.finish(ordinals)
+    try:
+        index.reload()
+        segments, ordinals = _placement(index.searcher(), count)
+        views.finish(ordinals)
+    finally:
+        views.close()
     meta = IndexMeta(
         dump=dump.name,
         sha256=sha256,
@@ -103,6 +106,7 @@ def build_index(
         country_names={code: c.most_common(1)[0][0] for code, c in sorted(country_names.items())},
         continent_names=dict(sorted(continent_names.items())),
         segments=segments,
+        matching_views_bytes=views.size,
     )
     meta.save(folder)
     return meta
@@ -114,10 +118,12 @@ def _placement(searcher: tantivy.Searcher, count: int) -> tuple[list[int], list[
     if not count:
         return [0] * searcher.num_segments, []
     addresses = [a for _, a in searcher.search(tantivy.Query.all_query(), count).hits]
+    if len(addresses) != count:
+        raise RuntimeError(f"the new index holds {len(addresses):,} records of {count:,}")
     sizes = [0] * searcher.num_segments
     for address in addresses:
         sizes[address.segment_ord] += 1
-    first = list(itertools.accumulate([0, *sizes[:-1]]))
+    first = segment_starts(sizes)
     ordinals = [0] * count
     for address, ordinal in zip(
         addresses, searcher.fast_field_values(ORDINAL, addresses), strict=True

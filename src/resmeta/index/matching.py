@@ -100,6 +100,11 @@ class ViewsWriter:
         self._file = open(folder / VIEWS_FILE, "wb")
         self._offsets = array("Q", [0])
 
+    @property
+    def size(self) -> int:
+        """The bytes of VIEWS_FILE."""
+        return self._offsets[-1]
+
     def add(self, info: MatchingInfo) -> None:
         data = encode(info)
         self._file.write(data)
@@ -122,23 +127,35 @@ class ViewsWriter:
 
 
 class MatchingViews:
-    """The views of a built index, read by document address (`segment_sizes`: how many
-    documents each segment of the index holds, in the searcher's order)."""
+    """The views of a built index, read by document address. `segment_sizes`: how many
+    documents each segment of the index holds, in the searcher's order; `size`: the bytes
+    of VIEWS_FILE (both from the index's `IndexMeta`)."""
 
-    def __init__(self, folder: Path, segment_sizes: list[int]) -> None:
+    def __init__(self, folder: Path, segment_sizes: list[int], size: int) -> None:
         self._views = _mapped(folder / VIEWS_FILE)
         self._spans = _mapped(folder / SPANS_FILE)
-        if len(self._spans) != _SPAN.size * sum(segment_sizes):
-            raise ValueError(f"{folder / SPANS_FILE} does not fit the index: rebuild it")
-        self._first = list(itertools.accumulate([0, *segment_sizes[:-1]]))
+        if len(self._views) != size or len(self._spans) != _SPAN.size * sum(segment_sizes):
+            raise ValueError(f"{folder}: its matching views are damaged: {REBUILD}")
+        self._first = segment_starts(segment_sizes)
 
     def at(self, segment_ord: int, doc: int) -> MatchingInfo:
         start, end = _SPAN.unpack_from(self._spans, _SPAN.size * (self._first[segment_ord] + doc))
         return decode(self._views[start:end])
 
 
+REBUILD = "rebuild the index with 'resmeta index --force'"
+
+
+def segment_starts(segment_sizes: list[int]) -> list[int]:
+    """The place of each segment's first document in the index's order."""
+    return list(itertools.accumulate([0, *segment_sizes[:-1]]))
+
+
 def _mapped(path: Path) -> mmap.mmap | bytes:
-    with open(path, "rb") as file:
-        if not path.stat().st_size:
-            return b""  # an empty file cannot be mapped
-        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        with open(path, "rb") as file:
+            if not path.stat().st_size:
+                return b""  # an empty file cannot be mapped
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        raise ValueError(f"{path.parent}: {path.name} is missing: {REBUILD}") from None

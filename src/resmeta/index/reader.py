@@ -9,14 +9,15 @@ from pathlib import Path
 import tantivy
 
 from resmeta.index import analysis
-from resmeta.index.build import IndexMeta
+from resmeta.index.build import FORMAT, IndexMeta
 from resmeta.index.fields import DOCUMENT
-from resmeta.index.matching import MatchingInfo, MatchingViews
+from resmeta.index.matching import REBUILD, MatchingInfo, MatchingViews
 
 AGGREGATION_SIZE = 1000  # larger than any facet's number of distinct values
 SHARE_CACHE_SIZE = 100_000
 # Records' matching views kept decoded (about 30 MB): the same organizations are candidates
-# for many affiliation strings, and decoding one again (about 3 µs) costs ten times more.
+# for many affiliation strings, and decoding one again (about 3 µs) costs ten times more
+# than finding it here.
 MATCHING_CACHE_SIZE = 16_384
 
 
@@ -51,6 +52,11 @@ class OrganizationIndex:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.meta = IndexMeta.load(folder)
+        if self.meta.format != FORMAT:
+            raise ValueError(
+                f"{folder}: an index of format {self.meta.format}; this resmeta reads format "
+                f"{FORMAT}: {REBUILD}"
+            )
         self._index = tantivy.Index.open(str(folder))
         analysis.register(self._index)
         self.schema = self._index.schema
@@ -58,7 +64,9 @@ class OrganizationIndex:
         self._shares: dict[tuple[str, str], float] = {}
         # Records' matching views by (segment, doc), decoded once while among the most
         # recently used. (Threads sharing the index at worst decode a record twice.)
-        views = MatchingViews(folder, self.meta.segments)
+        if self._searcher.num_segments != len(self.meta.segments):
+            raise ValueError(f"{folder}: its segments are not those it was built with: {REBUILD}")
+        views = MatchingViews(folder, self.meta.segments, self.meta.matching_views_bytes)
         self._matching_at = functools.lru_cache(maxsize=MATCHING_CACHE_SIZE)(views.at)
 
     @property

@@ -1,7 +1,8 @@
 """The data folder: one index per dump checksum, and a pointer to the one in service.
 
     DATA_DIR/
-        indexes/<sha256[:16]>-f<FORMAT>-<built>/   a built index and its resmeta.json
+        indexes/<sha256[:16]>-f<FORMAT>-<built>/   a built index, its matching views
+                                                   (matching.*) and its resmeta.json
         current                                    the name of the index in service
         servers/<pid>                              the index a running server has open
         checksums.json                             dump path, size, mtime -> sha256

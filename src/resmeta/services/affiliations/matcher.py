@@ -113,6 +113,7 @@ UNIT_WITHOUT_PARENT = 0.85  # a unit named generically, its parent not named: a 
 SORTED_NAMES = 32_768  # names kept with their words sorted, and their content words:
 # candidates recur across strings
 PARTS_CACHE_SIZE = 10_000  # parts whose candidates are remembered, for each way of searching
+DIFFERENCES_CACHE_SIZE = 32_768  # (name, words matched) whose rare differences are remembered
 MAX_SUCCESSIONS = 5  # the most records read to find what an inactive organization became
 
 
@@ -123,10 +124,13 @@ class AffiliationMatcher:
         self._chooser = chooser
         self._meanings: dict[str, str] = {}  # `_meant`, remembered: typos recur in bulk
         # Parts recur across strings ("Department of Chemistry", "Peking University"): what
-        # each finds is remembered, and `rank` changes only copies of it.
+        # each finds is remembered, and `rank` changes only copies of it. So what these
+        # functions return depends on their arguments and the index alone.
         self._found_by_part = functools.lru_cache(PARTS_CACHE_SIZE)(self._candidates)
         self._found_as_meant = functools.lru_cache(PARTS_CACHE_SIZE)(self._mistyped)
-        self._differences = functools.lru_cache(SORTED_NAMES)(self._rare_differences_between)
+        self._differences = functools.lru_cache(DIFFERENCES_CACHE_SIZE)(
+            self._rare_differences_between
+        )
         # The share of records a word is in that makes it `_common`: in a small index every
         # word is in a large share of the records, so it takes `COMMON_RECORDS` too.
         self._common_share = max(COMMON, COMMON_RECORDS / max(index.num_docs, 1))
@@ -178,19 +182,19 @@ class AffiliationMatcher:
         found: list[Match] = []
 
         def keep(matches: Iterable[Match], start: int, width: int) -> None:
-            for match in matches:
+            for cached in matches:
+                match = cached.copy()
+                match.part, match.width = start, width
                 named = named_countries
                 if last_words and _ends_with(match, last_words, parts):
                     named = named_besides
                 if not named or named & set(match.info.countries):
-                    match = match.copy()
-                    match.part, match.width = start, width
                     found.append(match)
 
         searched = _searched(parts)
+        near = frozenset(places)
         for start, width, span in searched:
-            single, near = width == 1, frozenset(places)
-            keep(self._found_by_part(span, all_status, single, near), start, width)
+            keep(self._found_by_part(span, all_status, width == 1, near), start, width)
         # A long word no name holds is likely mistyped ("Genenetech", "Autnoma"): each part
         # is also looked up as its words were likely meant, even where a name was found as
         # written ("Universidad Nacional" in "Universidad Nacional Autnoma de Mexico").
@@ -555,15 +559,18 @@ class AffiliationMatcher:
             return 0, 0
         return self._differences(match.name, match.span)
 
-    def _rare_differences_between(self, name_words: str, span: str) -> tuple[int, int]:
-        name, words = _name_words(name_words), _content_words(span)
+    def _rare_differences_between(self, name: str, span: str) -> tuple[int, int]:
+        name_words, words = _name_words(name), _content_words(span)
         typos = {w for w in words if not self.index.share(NAMES, w)}
-        named, written = {analysis.folded(n) for n in name}, {analysis.folded(w) for w in words}
-        lacking = [n for n in name if analysis.folded(n) not in written and not _typo_of(n, typos)]
+        named = {analysis.folded(n) for n in name_words}
+        written = {analysis.folded(w) for w in words}
+        lacking = [
+            n for n in name_words if analysis.folded(n) not in written and not _typo_of(n, typos)
+        ]
         extra = [
             w
             for w in words
-            if analysis.folded(w) not in named and not (w in typos and _typo_of(w, name))
+            if analysis.folded(w) not in named and not (w in typos and _typo_of(w, name_words))
         ]
         return self._rare(lacking), self._rare(extra)
 
@@ -852,13 +859,11 @@ def _followed_by_its_city(match: Match, parts: list[Part]) -> bool:
 def _found_by_its_city(match: Match, parts: list[Part]) -> bool:
     """Whether `match` was found by the name of its city: the words matched, or (for a
     pair of parts) its city and a place ("Saint Louis, MO")."""
-    places = cities(match.info)
-    if place_words(match.span) in places:
-        return True
     found_in = parts[match.part : match.part + match.width]
-    in_city = [part for part in found_in if place_words(part.normal) in places]  # _in_its_city
-    return bool(in_city) and all(
-        part in in_city or countries.country_of_part(part) for part in found_in
+    in_city = [part for part in found_in if _in_its_city(match, part)]
+    return place_words(match.span) in cities(match.info) or (
+        bool(in_city)
+        and all(part in in_city or countries.country_of_part(part) for part in found_in)
     )
 
 
