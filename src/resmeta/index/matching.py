@@ -90,6 +90,7 @@ VIEWS_FILE = "matching.views"  # every record's encoded view, in the dump's orde
 # ends in VIEWS_FILE: two little-endian unsigned 64-bit integers.
 SPANS_FILE = "matching.spans"
 _SPAN = struct.Struct("<2Q")
+REBUILD = "rebuild the index with 'resmeta index --force'"
 
 
 class ViewsWriter:
@@ -141,9 +142,6 @@ class MatchingViews:
     def at(self, segment_ord: int, doc: int) -> MatchingInfo:
         start, end = _SPAN.unpack_from(self._spans, _SPAN.size * (self._first[segment_ord] + doc))
         return decode(self._views[start:end])
-
-
-REBUILD = "rebuild the index with 'resmeta index --force'"
 
 
 def segment_starts(segment_sizes: list[int]) -> list[int]:

@@ -62,10 +62,10 @@ class OrganizationIndex:
         self.schema = self._index.schema
         self._searcher = self._index.searcher()
         self._shares: dict[tuple[str, str], float] = {}
-        # Records' matching views by (segment, doc), decoded once while among the most
-        # recently used. (Threads sharing the index at worst decode a record twice.)
         if self._searcher.num_segments != len(self.meta.segments):
             raise ValueError(f"{folder}: its segments are not those it was built with: {REBUILD}")
+        # Records' matching views by (segment, doc), decoded once while among the most
+        # recently used. (Threads sharing the index at worst decode a record twice.)
         views = MatchingViews(folder, self.meta.segments, self.meta.matching_views_bytes)
         self._matching_at = functools.lru_cache(maxsize=MATCHING_CACHE_SIZE)(views.at)
 
