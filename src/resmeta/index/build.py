@@ -88,14 +88,12 @@ def build_index(
         writer.wait_merging_threads()
     except BaseException:
         writer.rollback()
-        views.close()
         raise
-    try:
-        index.reload()
-        segments, ordinals = _placement(index.searcher(), count)
-        views.finish(ordinals)
     finally:
         views.close()
+    index.reload()
+    segments, ordinals = _placement(index.searcher(), count)
+    views.finish(ordinals)
     meta = IndexMeta(
         dump=dump.name,
         sha256=sha256,

@@ -112,8 +112,8 @@ class ViewsWriter:
         self._offsets.append(self._offsets[-1] + len(data))
 
     def finish(self, ordinals: list[int]) -> None:
-        """Write where each document's view is; `ordinals` holds the dump ordinal of each
-        document's record, in the index's order."""
+        """Write where each document's view is (the views written are closed first);
+        `ordinals` holds the dump ordinal of each document's record, in the index's order."""
         self._file.close()
         offsets, spans = self._offsets, array("Q")
         for ordinal in ordinals:
