@@ -73,6 +73,9 @@ RECORDS = {
     "withdrawn": make_org("Withdrawn Research Centre", GB, types=["facility"], status="withdrawn"),
     "polytechnic": make_org("Eastfield Polytechnic", GB, status="inactive"),
     "eastfield": make_org("University of Eastfield", GB),
+    # units of it that ROR withdrew, or that closed, with no successor
+    "dentistry": make_org("Eastfield School of Dentistry", GB, status="withdrawn"),
+    "glassworks": make_org("Eastfield Glassworks Centre", GB, status="inactive"),
     "medical_school": make_org("Westbrook Medical School", GB, status="withdrawn"),
     "medical_college": make_org("Westbrook Medical College", GB, status="inactive"),
     "westbrook": make_org("Westbrook University", GB),
@@ -143,6 +146,8 @@ RECORDS = {
 }
 _relate(RECORDS["oxford"], RECORDS["clarendon"])
 _succeed(RECORDS["polytechnic"], RECORDS["eastfield"])
+_relate(RECORDS["eastfield"], RECORDS["dentistry"])
+_relate(RECORDS["eastfield"], RECORDS["glassworks"])
 _succeed(RECORDS["medical_school"], RECORDS["medical_college"])
 _succeed(RECORDS["medical_college"], RECORDS["westbrook"])
 KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
@@ -897,6 +902,26 @@ def test_an_inactive_organization_named_gives_way_to_its_active_successor(
     widened = matcher.match(text, all_status=True)
     assert keys(widened)[0] == former
     assert not any(m.former for m in widened)
+
+
+def test_a_withdrawn_unit_without_successor_gives_way_to_its_active_parent(matcher):
+    text = "Department of Oral Surgery, Eastfield School of Dentistry"
+    matches = matcher.match(text)
+    check_invariants(matches)
+    assert chosen(matches) == ["eastfield"]
+    assert matches[0].former
+    assert (matches[0].matching_type, matches[0].score) == ("EXACT", 1.0)
+    assert matches[0].substring == "Eastfield School of Dentistry"
+    assert "dentistry" not in keys(matches)
+    assert keys(matcher.match(text, all_status=True))[0] == "dentistry"
+
+
+def test_a_closed_unit_without_successor_gives_way_to_nothing(matcher):
+    # it closed: its parent is not what a string naming it means
+    matches = matcher.match("Eastfield Glassworks Centre")
+    check_invariants(matches)
+    assert not [m for m in matches if m.matching_type == "EXACT"]
+    assert not {"glassworks", "eastfield"} & set(chosen(matches))
 
 
 def test_a_name_found_only_less_its_qualifier_is_marked(matcher):

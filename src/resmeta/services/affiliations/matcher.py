@@ -15,7 +15,8 @@
    words, and the best word matches (BM25, without stop words and words most records hold);
    and the same again with long words that no name holds taken for typos of words one edit
    away, and two words that names hold as one joined ("Fu Dan University").
-   Unless `all_status`, an inactive or withdrawn record found gives way to its successors.
+   Unless `all_status`, an inactive or withdrawn record found gives way to its successors
+   (a withdrawn unit without any, to its parent).
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
    (inside the part as meant, that times how well the part matches it as meant); otherwise
@@ -488,16 +489,24 @@ class AffiliationMatcher:
         """The active organizations among `matches`, unless `all_status`. An inactive or
         withdrawn one gives way to its active successors, found by its name: a string that
         names "Harvard Medical School", withdrawn into Harvard University, names the
-        university as ROR now records it."""
+        university as ROR now records it. A withdrawn one without successors gives way to
+        its active parents: ROR withdrew units it no longer records apart, as "University
+        of Maryland School of Medicine", of the University of Maryland, Baltimore. (Not an
+        inactive one: it closed, and its parent is not what a string naming it means.)"""
         if all_status:
             return matches
         usable = []
         for match in matches:
-            if match.info.status == "active":
+            info = match.info
+            if info.status == "active":
                 usable.append(match)
                 continue
-            for info, address in self._active_successors(match.info):
-                usable.append(replace(match, info=info, address=address, former=True))
+            if info.status == "withdrawn" and not info.successors:
+                instead = self._active_records(info.parents)
+            else:
+                instead = self._active_successors(info)
+            for other, address in instead:
+                usable.append(replace(match, info=other, address=address, former=True))
         return usable
 
     def _active_successors(
@@ -516,6 +525,11 @@ class AffiliationMatcher:
             else:
                 todo += record[0].successors
         return found
+
+    def _active_records(self, ids: Iterable[str]) -> list[tuple[MatchingInfo, tantivy.DocAddress]]:
+        """The active ones among the records of `ids` the index has."""
+        records = (self.index.matching_record(bare_id) for bare_id in ids)
+        return [r for r in records if r is not None and r[0].status == "active"]
 
     def _names_inside(self, span: Part, words: list[str]) -> list[Match]:
         """Names written inside a longer part without a comma around them ("College of

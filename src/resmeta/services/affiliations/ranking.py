@@ -22,7 +22,7 @@ class Match:
     part: int = 0  # the index of the (first) part the match was found in
     width: int = 1  # how many neighbouring parts the words matched run across
     weak: bool = False  # the string cannot name it alone: an ambiguous acronym, a generic unit
-    former: bool = False  # found by the name of an organization it succeeded
+    former: bool = False  # found by the name of one it succeeded, or of a withdrawn unit
     bare: bool = False  # found only by a name less its qualifier or legal form ("Zoetis")
     less_city: bool = False  # found only by a name less its city ("Washington University")
     common_words_only: bool = False  # every word matched is one that many names hold
