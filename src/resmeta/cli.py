@@ -377,6 +377,7 @@ def match(
             runner = bulk.DaskEngine(folder, scheduler, options)
         else:
             runner = bulk.LocalEngine(folder, workers, options)
+            bulk.quieten_collector()  # this process is ours, and may match too (--workers 1)
     except bulk.BulkError as exc:
         _fail(str(exc))
     try:

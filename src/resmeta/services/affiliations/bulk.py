@@ -156,13 +156,19 @@ class LocalEngine:
 
 
 def _start_worker() -> None:
-    """Ctrl-C reaches the whole process group: only the main process handles it.
+    """Ctrl-C reaches the whole process group: only the main process handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quieten_collector()
+
+
+def quieten_collector() -> None:
+    """Tune the cycle collector of a process that matches and does little else (a worker,
+    or `resmeta match` matching in-process): not for a process of someone else's.
 
     Matching makes no reference cycles, but its allocations would set the cycle collector
     scanning the cached candidates again and again (3 to 9 % of a worker's time): it runs
-    less often. Nor does it run at exit, where it would scan all a worker holds, for about a
-    second, before the memory goes back to the system anyway."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    less often. Nor does it run at exit, where it would scan all the process holds, for
+    about a second, before the memory goes back to the system anyway."""
     gc.set_threshold(WORKER_GC_THRESHOLD)
     atexit.register(gc.freeze)
 
