@@ -319,6 +319,32 @@ def test_top_k_adds_a_list_of_candidates_in_jsonl(cli, matcher, tmp_path):
         assert got["ror_id"] not in {c["ror_id"] for c in got["candidates"]}
 
 
+def test_the_command_collects_cycles_as_its_workers_do(subset_dump, subset_data_dir, tmp_path):
+    """With --workers 1 the command matches in its own process, which is resmeta's alone."""
+    source = tmp_path / "in.csv"
+    source.write_text(csv_text([["affiliation"], [OXFORD]]))
+    script = (
+        "import gc, sys\n"
+        "from click.testing import CliRunner\n"
+        "from resmeta.cli import main\n"
+        "result = CliRunner().invoke(main, sys.argv[1:])\n"
+        "print(result.output, result.exception)\n"
+        "print(result.exit_code, gc.get_threshold()[0])\n"
+    )
+    arguments = ["match", str(source), "-o", str(tmp_path / "out.csv"), "--workers", "1"]
+    arguments += ["--dump", str(subset_dump), "--data-dir", str(subset_data_dir)]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RESMETA_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    assert done.stdout.split()[-2:] == ["0", str(bulk.WORKER_GC_THRESHOLD)], done.stdout
+    assert (tmp_path / "out.csv").read_text().count("\n") == 2
+
+
 # -- de-duplication and bad rows ----------------------------------------------------------------
 
 
@@ -504,26 +530,6 @@ def cluster():
 
 
 @pytest.mark.timeout(120)
-def test_the_command_collects_cycles_as_its_workers_do(subset_dump, subset_data_dir, tmp_path):
-    """With --workers 1 the command matches in its own process, which is resmeta's alone."""
-    source = tmp_path / "in.csv"
-    source.write_text(csv_text([["affiliation"], [OXFORD]]))
-    script = (
-        "import gc, sys\n"
-        "from click.testing import CliRunner\n"
-        "from resmeta.cli import main\n"
-        "result = CliRunner().invoke(main, sys.argv[1:])\n"
-        "print(result.exit_code, gc.get_threshold()[0])\n"
-    )
-    arguments = ["match", str(source), "-o", str(tmp_path / "out.csv"), "--workers", "1"]
-    arguments += ["--dump", str(subset_dump), "--data-dir", str(subset_data_dir)]
-    done = subprocess.run(
-        [sys.executable, "-c", script, *arguments], capture_output=True, text=True, timeout=300
-    )
-    assert done.stdout.split() == ["0", str(bulk.WORKER_GC_THRESHOLD)], done.stderr
-    assert (tmp_path / "out.csv").read_text().count("\n") == 2
-
-
 def test_the_dask_engine_gives_the_local_output(cli, many, many_local, cluster, tmp_path):
     output = tmp_path / "out.jsonl"
     result = cli(

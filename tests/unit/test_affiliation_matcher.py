@@ -76,6 +76,8 @@ RECORDS = {
     # units of it that ROR withdrew, or that closed, with no successor
     "dentistry": make_org("Eastfield School of Dentistry", GB, status="withdrawn"),
     "glassworks": make_org("Eastfield Glassworks Centre", GB, status="inactive"),
+    # ... and one ROR withdrew into another university's
+    "nursing": make_org("Eastfield Nursing College", GB, status="withdrawn"),
     "medical_school": make_org("Westbrook Medical School", GB, status="withdrawn"),
     "medical_college": make_org("Westbrook Medical College", GB, status="inactive"),
     "westbrook": make_org("Westbrook University", GB),
@@ -148,6 +150,8 @@ _relate(RECORDS["oxford"], RECORDS["clarendon"])
 _succeed(RECORDS["polytechnic"], RECORDS["eastfield"])
 _relate(RECORDS["eastfield"], RECORDS["dentistry"])
 _relate(RECORDS["eastfield"], RECORDS["glassworks"])
+_relate(RECORDS["eastfield"], RECORDS["nursing"])
+_succeed(RECORDS["nursing"], RECORDS["westbrook"])
 _succeed(RECORDS["medical_school"], RECORDS["medical_college"])
 _succeed(RECORDS["medical_college"], RECORDS["westbrook"])
 KEY_OF = {record["id"].removeprefix("https://ror.org/"): key for key, record in RECORDS.items()}
@@ -914,6 +918,14 @@ def test_a_withdrawn_unit_without_successor_gives_way_to_its_active_parent(match
     assert matches[0].substring == "Eastfield School of Dentistry"
     assert "dentistry" not in keys(matches)
     assert keys(matcher.match(text, all_status=True))[0] == "dentistry"
+
+
+def test_a_withdrawn_unit_with_a_successor_gives_way_to_it_not_to_its_parent(matcher):
+    matches = matcher.match("Eastfield Nursing College")
+    check_invariants(matches)
+    assert keys(matches)[0] == "westbrook"
+    assert (matches[0].matching_type, matches[0].former) == ("EXACT", True)
+    assert "EXACT" not in [m.matching_type for m in matches if KEY_OF[m.info.id] == "eastfield"]
 
 
 def test_a_closed_unit_without_successor_gives_way_to_nothing(matcher):

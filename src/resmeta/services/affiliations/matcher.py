@@ -16,7 +16,7 @@
    and the same again with long words that no name holds taken for typos of words one edit
    away, and two words that names hold as one joined ("Fu Dan University").
    Unless `all_status`, an inactive or withdrawn record found gives way to its successors
-   (a withdrawn unit without any, to its parent).
+   (a withdrawn unit without any, to its active parents).
 3. Score each candidate by how well the part matches its best name: 1.0 for the same words;
    from `PHRASE_SCORE` for a name found whole inside the part, more as it covers more
    (inside the part as meant, that times how well the part matches it as meant); otherwise
