@@ -1,6 +1,8 @@
 """The records' matching views, kept beside the index: each document finds its own, in an
 index of several segments too (a large dump's; tantivy orders segments its own way)."""
 
+import gc
+
 import orjson
 import pytest
 import tantivy
@@ -56,6 +58,28 @@ def test_each_document_of_each_segment_finds_its_own_view(tmp_path):
         view = views.at(address.segment_ord, address.doc)
         assert view.display == record["names"][0]["value"]
         assert "https://ror.org/" + view.id == record["id"]
+
+
+def test_views_read_are_not_tracked_by_the_cycle_collector(tmp_path):
+    """Matching keeps tens of thousands of views: full collections need not scan them."""
+    parent = make_org("University of Northgate", GB)
+    unit = make_org("Northgate Institute of Optics", GB)
+    unit["relationships"] = [
+        {"label": "University of Northgate", "type": "parent", "id": parent["id"]}
+    ]
+    _, segments, size = _index_of_segments(tmp_path, [parent, unit], commit_after=set())
+    views = [MatchingViews(tmp_path, segments, size).at(0, doc) for doc in range(2)]
+    gc.collect()  # tuples of strings only are no longer tracked once a collection saw them
+    for view in views:
+        assert not gc.is_tracked(view)
+        fields = [getattr(view, name) for name in view.__struct_fields__]
+        assert all(
+            isinstance(f, str) or (isinstance(f, tuple) and not gc.is_tracked(f)) for f in fields
+        )
+    assert {view.parents for view in views} == {
+        (),
+        (parent["id"].removeprefix("https://ror.org/"),),
+    }
 
 
 def test_views_that_do_not_fit_the_index_are_refused(tmp_path):
