@@ -1,6 +1,6 @@
 """The cycle collector in a process that serves `?affiliation=`: how long its collections take.
 
-`python bench/collector.py [--dump PATH] [--strings FILE.jsonl] [--rounds 2]` matches the
+`python bench/collector.py [--dump PATH] [--strings FILE.jsonl ...] [--rounds 2]` matches the
 labelled strings, `--rounds` times over, one at a time in one process with Python's default
 collector thresholds (as `resmeta serve` runs), and prints the latency of a match (median,
 p99, p99.9, the slowest), how many collections ran and their time, and the longest full
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     spent = sum(seconds for _, seconds in collections) * 1000
     print(
         f"collections: {len(collections):,}, {spent:,.0f} ms in all;"
-        f" full: {len(full)}, the longest {max(full, default=0) * 1000:.0f} ms"
+        f" full: {len(full)}" + (f", the longest {max(full) * 1000:.0f} ms" if full else "")
     )
     print(f"objects the collector tracks at the end: {len(gc.get_objects()):,}")
     return 0

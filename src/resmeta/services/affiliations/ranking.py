@@ -83,7 +83,7 @@ def names_city(words: str, info: MatchingInfo) -> bool:
 def cities(info: MatchingInfo) -> frozenset[str]:
     """An organization's cities as places are compared: with the words places abbreviate
     abbreviated (`place_words`)."""
-    return _place_names(tuple(info.cities))
+    return _place_names(info.cities)
 
 
 @functools.lru_cache(maxsize=8_192)  # organizations' cities are compared again and again
