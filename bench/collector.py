@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import time
 from pathlib import Path
 
-from common import DEFAULT_DUMP, OUT, REPO, dump_label
+from affiliation import DEFAULT_STRINGS, load_strings
+from common import DEFAULT_DUMP, OUT, dump_label
 
 from resmeta.index.reader import OrganizationIndex
 from resmeta.index.store import IndexStore
 from resmeta.services.affiliations.matcher import AffiliationMatcher
 from resmeta.services.dumps import index_for
-
-STRINGS = REPO / ".." / "shared" / "data" / "affiliations"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strings", type=Path, nargs="*")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    files = args.strings or sorted(STRINGS.resolve().glob("*.jsonl"))
-    texts = [json.loads(line)["affiliation"] for f in files for line in f.open() if line.strip()]
+    files = args.strings or sorted(DEFAULT_STRINGS.parent.glob("*.jsonl"))  # every labelled set
+    texts = [text for path in files for text in load_strings(path)]
 
     store = IndexStore((OUT / "data" / dump_label(args.dump)).resolve())
     matcher = AffiliationMatcher(OrganizationIndex(index_for(store, args.dump)))
