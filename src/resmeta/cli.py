@@ -126,6 +126,13 @@ def main() -> None:
     help="A proxy whose X-Forwarded-For header is believed; repeatable "
     "(RESMETA_TRUSTED_PROXIES, comma-separated).",
 )
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    help="Choose an organization in ?affiliation= answers only when the matcher's "
+    "confidence reaches this (RESMETA_AFFILIATION_THRESHOLD; default: the chooser "
+    "model's own threshold).",
+)
 def serve(
     dump: Path | None,
     data_dir: Path,
@@ -139,14 +146,17 @@ def serve(
     rate_window: int | None,
     redis_url: str | None,
     trusted_proxies: tuple[str, ...],
+    threshold: float | None,
 ) -> None:
     """Serve the API; build the index first when the dump has none yet."""
     import uvicorn
 
     _share_metrics_between_workers()  # before anything imports prometheus_client
     from resmeta.api.app import INDEX_ENV
-    from resmeta.api.settings import ACCESS_LOG_ENV
+    from resmeta.api.settings import ACCESS_LOG_ENV, THRESHOLD_ENV
 
+    if threshold is not None:  # checked with the other settings, next
+        os.environ[THRESHOLD_ENV] = repr(threshold)
     store = IndexStore(Path(data_dir))
     _rate_limit_env(
         store.data_dir,

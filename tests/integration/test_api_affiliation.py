@@ -6,8 +6,10 @@ organization unambiguously (its display name, in a typical affiliation layout).
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from tests.conftest import Server
 from tests.factory import MATCHING_TYPES
 
 pytestmark = pytest.mark.integration
@@ -280,6 +282,25 @@ def test_single_search_and_multisearch_are_accepted(api, flags):
     check_answer(flagged)
     assert flagged == plain
     assert chosen_ids(flagged) == [ROR + "03vek6s52"]
+
+
+def test_serve_threshold_sets_how_sure_a_choice_must_be(api, subset_dump, subset_data_dir):
+    """A server started with `--threshold 0.99` answers with the same items, but chooses
+    none the model is less sure of (Oxford here: about 0.97)."""
+    affiliation = "Dept. of Physics, Univ. of Oxford, UK"
+    plain = match(api, affiliation)
+    assert chosen_ids(plain) == [OXFORD]
+    strict = Server(
+        "--dump", str(subset_dump), "--data-dir", str(subset_data_dir), "--threshold", "0.99"
+    ).wait_ready()
+    try:
+        with httpx.Client(base_url=strict.url, timeout=30) as client:
+            body = match(client, affiliation)
+    finally:
+        strict.stop()
+    check_answer(body)
+    assert chosen_ids(body) == []
+    assert body["items"] == [{**item, "chosen": False} for item in plain["items"]]
 
 
 HHMI = ROR + "006w34k90"  # Howard Hughes Medical Institute

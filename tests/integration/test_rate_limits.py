@@ -335,6 +335,8 @@ def test_redis_going_away_fails_open_with_one_warning(subset_dump, subset_data_d
         ([], {"RESMETA_RATE_LIMIT_WINDOW": "5m"}, "RESMETA_RATE_LIMIT_WINDOW"),
         ([], {"RESMETA_RATE_LIMIT": "sometimes"}, "RESMETA_RATE_LIMIT"),
         (["--client-limit", "0"], {}, "--client-limit"),
+        (["--threshold", "1.5"], {}, "--threshold"),
+        ([], {"RESMETA_AFFILIATION_THRESHOLD": "high"}, "RESMETA_AFFILIATION_THRESHOLD"),
     ],
 )
 def test_a_bad_setting_stops_serve_with_one_line(subset_data_dir, args, env, named):
@@ -349,5 +351,5 @@ def test_a_bad_setting_stops_serve_with_one_line(subset_data_dir, args, env, nam
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]  # click prints its usage above
     assert named in last and last.startswith(("error:", "Error:")), result.stderr
-    if not named.startswith("--client"):
+    if not named.startswith(("--client", "--threshold")):
         assert result.stderr.strip() == last  # one line

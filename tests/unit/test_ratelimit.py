@@ -87,11 +87,24 @@ def test_settings_from_env():
         ("RESMETA_RATE_LIMIT_ANONYMOUS", "-5"),
         ("RESMETA_RATE_LIMIT_WINDOW", "5m"),
         ("RESMETA_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example.org"),
+        ("RESMETA_AFFILIATION_THRESHOLD", "1.5"),
+        ("RESMETA_AFFILIATION_THRESHOLD", "high"),
+        ("RESMETA_AFFILIATION_THRESHOLD", "nan"),
     ],
 )
 def test_bad_settings_name_the_variable(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_affiliation_threshold_is_the_models_unless_set():
+    def threshold(value: str) -> float | None:
+        return Settings.from_env({"RESMETA_AFFILIATION_THRESHOLD": value}).affiliation_threshold
+
+    assert Settings.from_env({}).affiliation_threshold is None
+    assert threshold("") is None
+    assert threshold(" 0.8 ") == 0.8
+    assert threshold("1") == 1.0
 
 
 @pytest.mark.parametrize("url", ["http://localhost:6379", "localhost:6379", "redis://host:port/0"])

@@ -76,7 +76,10 @@ def match_affiliation(request: Request, version: int) -> Response:
         wanted = parse_affiliation_request(request.query_params.multi_items())
         matcher = request.app.state.affiliations
         matches = matcher.match(
-            wanted.affiliation, all_status=wanted.all_status, multisearch=wanted.multisearch
+            wanted.affiliation,
+            all_status=wanted.all_status,
+            threshold=request.app.state.settings.affiliation_threshold,
+            multisearch=wanted.multisearch,
         )
         return affiliation_response([(m, matcher.document(m, version)) for m in matches])
     except ParameterErrors as exc:

@@ -7,6 +7,7 @@ the same settings; a server started by another ASGI host sets them directly.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ REDIS_URL_ENV = "RESMETA_REDIS_URL"
 TRUSTED_PROXIES_ENV = "RESMETA_TRUSTED_PROXIES"
 CLIENTS_DB_ENV = "RESMETA_CLIENTS_DB"
 ACCESS_LOG_ENV = "RESMETA_ACCESS_LOG"
+THRESHOLD_ENV = "RESMETA_AFFILIATION_THRESHOLD"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -38,6 +40,8 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
     clients_db: Path | None = None  # SQLite file of registered client IDs
     access_log: bool = False  # one JSON line per request on standard error
+    # `?affiliation=` chooses where the matcher's confidence reaches this; None: the model's
+    affiliation_threshold: float | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +55,7 @@ class Settings:
             trusted_proxies=_networks(env, TRUSTED_PROXIES_ENV),
             clients_db=Path(env[CLIENTS_DB_ENV]) if env.get(CLIENTS_DB_ENV) else None,
             access_log=_flag(env, ACCESS_LOG_ENV, False),
+            affiliation_threshold=_share(env, THRESHOLD_ENV),
         )
 
 
@@ -72,6 +77,19 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if not value.isdigit() or int(value) < 1:
         raise SettingsError(f"{name}={value!r} must be a whole number of at least 1")
     return int(value)
+
+
+def _share(env: Mapping[str, str], name: str) -> float | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0.0 <= number <= 1.0:  # NaN included
+        raise SettingsError(f"{name}={value!r} must be a number from 0 to 1")
+    return number
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
