@@ -283,32 +283,6 @@ def test_a_name_of_all_the_words_in_another_order_beats_one_inside_them(tmp_path
     assert ranked.matches[1].matching_type == "PHRASE"
 
 
-def test_initials_for_the_first_words_of_a_name_read_as_those_words(tmp_path):
-    """A part that writes the first words of a name as their initials, in capitals, names
-    it exactly, not a shorter name it holds whole: "UT Riverside Medical Center" is the
-    University of Tarn's, not Riverside Medical Center. Small words are passed over
-    ("UNT Millbrook" for "University of North Tarn at Millbrook")."""
-    tarn = make_org("The University of Tarn Riverside Medical Center", US)
-    riverside = make_org("Riverside Medical Center", US)
-    north = make_org("University of North Tarn at Millbrook", US)
-    folder = build_index(tmp_path, [tarn, riverside, north])
-    matcher = AffiliationMatcher(OrganizationIndex(folder))
-
-    def best(text: str) -> tuple[str, float, str]:
-        first = matcher.rank(text).matches[0]
-        return first.info.display, first.score, first.matching_type
-
-    assert best("Department of Surgery, UT Riverside Medical Center") == (
-        tarn["names"][0]["value"],
-        1.0,
-        "EXACT",
-    )
-    assert best("UNT Millbrook") == (north["names"][0]["value"], 1.0, "EXACT")
-    # initials that are not the name's, or not written in capitals, are not read so
-    assert best("UA Riverside Medical Center")[0] == riverside["names"][0]["value"]
-    assert best("Ut Riverside Medical Center")[1] < 1.0
-
-
 def test_words_alike_but_not_the_same_in_another_order_score_less(matcher):
     """Only a name of the very same words scores `REORDERED`; one a letter apart scores as
     alike as its sorted words are; one alike with each word in the singular scores

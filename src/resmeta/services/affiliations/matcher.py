@@ -66,7 +66,6 @@ from resmeta.services.affiliations.text import (
     place_words,
     runs,
     split_parts,
-    without_leading_small_words,
 )
 
 NAMES = "names_value"  # the field of names' words
@@ -321,13 +320,6 @@ class AffiliationMatcher:
         if " " in span.reordered:
             query = self._any("name_words", [span.reordered])
             matches += self._word_matches(span, query, limit, single)
-        # Initials no name holds would leave out the name they stand for ("UNT Health
-        # Science Center"): it is looked up by the words after them too (only it: the
-        # others those words find are not what the part names).
-        initials, rest = span.initials
-        if initials:
-            found = self._word_matches(span, self._words_query(rest.split()), limit, single)
-            matches += [m for m in found if m.matching_type == "EXACT"]
         return self._usable(matches, all_status)
 
     def _names_across(
@@ -920,23 +912,6 @@ _sorted_name = functools.lru_cache(maxsize=SORTED_NAMES)(
 )
 
 
-def _abbreviated(initials: str, rest: str, name: str) -> bool:
-    """Whether `name` begins with words whose initials are `initials` (small words between
-    them passed over) and goes on as `rest`, as a part that writes those words so names it:
-    "ut southwestern medical center" of "university of texas southwestern medical center",
-    "chu de caen" of "centre hospitalier universitaire de caen"."""
-    words = name.split()
-    position = 0
-    for letter in initials:
-        while position < len(words) and words[position] in STOP_WORDS:
-            position += 1
-        if position == len(words) or words[position][0] != letter:
-            return False
-        position += 1
-    remaining = without_leading_small_words(" ".join(words[position:]))
-    return bool(remaining) and remaining == rest
-
-
 def _content_words(words: str) -> tuple[str, ...]:
     """The words that say what an organization is: not small words, not numbers (parts
     are read without them). A tuple: `_name_words` shares the cached result."""
@@ -974,10 +949,7 @@ def _similarity(part: Part, info: MatchingInfo, inside: bool) -> tuple[float, st
         return 1.0, "EXACT", False, span
     best, kind, weak, likest = 0.0, "FUZZY", False, ""
     padded = f" {span} "
-    initials, rest = part.initials
     for name in info.names:
-        if initials and _abbreviated(initials, rest, name):
-            return 1.0, "EXACT", False, name
         # the same words in another order: "leipzig university", "university of leipzig"
         sorted_name = _sorted_name(name)
         if sorted_name != reordered:

@@ -30,8 +30,6 @@ UNIT_WORDS = frozenset(
 )
 
 
-MAX_INITIALS = 4  # the most letters of initials that begin a part: "UT", "UNC", "CHU"
-
 # Words that places' names abbreviate or not: "Saint Louis" is "St. Louis".
 _PLACE_WORDS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
 
@@ -48,31 +46,6 @@ class Part:
         """Its words as names' are compared in any order: `analysis.sorted_words`, in
         number."""
         return analysis.sorted_words(self.normal, number=True)
-
-    @functools.cached_property
-    def initials(self) -> tuple[str, str]:
-        """The initials the part begins with, written in capitals, and the words after
-        them, less the small words they begin with: ("ut", "southwestern medical center")
-        for "UT Southwestern Medical Center". Empty when it begins otherwise."""
-        first = self.text.split(" ", 1)[0]
-        words = self.normal.split(" ", 1)
-        if (
-            len(words) < 2
-            or not 2 <= len(first) <= MAX_INITIALS
-            or not (first.isupper() and first.isalpha())
-            or words[0] != first.lower()
-        ):
-            return "", ""
-        return words[0], without_leading_small_words(words[1])
-
-
-def without_leading_small_words(words: str) -> str:
-    """Normal `words` less the small words (`analysis.STOP_WORDS`) they begin with."""
-    listed = words.split()
-    start = 0
-    while start < len(listed) and listed[start] in analysis.STOP_WORDS:
-        start += 1
-    return " ".join(listed[start:])
 
 
 def normalise(text: str) -> str:
