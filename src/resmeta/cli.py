@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import math
 import os
 import shutil
 import signal
@@ -57,9 +58,17 @@ dump_option = click.option(
     "then the newest zip in the data folder, then the latest ROR release.",
 )
 
+
+def _not_nan(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and math.isnan(value):  # which click.FloatRange lets through
+        raise click.BadParameter("must be a number from 0 to 1")
+    return value
+
+
 threshold_option = click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
+    callback=_not_nan,
     help="Choose an organization only when the matcher's confidence reaches this: higher "
     "for precision, lower for recall. Default: the chooser model's own threshold.",
 )
@@ -126,13 +135,7 @@ def main() -> None:
     help="A proxy whose X-Forwarded-For header is believed; repeatable "
     "(RESMETA_TRUSTED_PROXIES, comma-separated).",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    help="Choose an organization in ?affiliation= answers only when the matcher's "
-    "confidence reaches this (RESMETA_AFFILIATION_THRESHOLD; default: the chooser "
-    "model's own threshold).",
-)
+@threshold_option
 def serve(
     dump: Path | None,
     data_dir: Path,

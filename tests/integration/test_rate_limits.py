@@ -336,6 +336,7 @@ def test_redis_going_away_fails_open_with_one_warning(subset_dump, subset_data_d
         ([], {"RESMETA_RATE_LIMIT": "sometimes"}, "RESMETA_RATE_LIMIT"),
         (["--client-limit", "0"], {}, "--client-limit"),
         (["--threshold", "1.5"], {}, "--threshold"),
+        (["--threshold", "nan"], {}, "--threshold"),
         ([], {"RESMETA_AFFILIATION_THRESHOLD": "high"}, "RESMETA_AFFILIATION_THRESHOLD"),
     ],
 )

@@ -55,7 +55,7 @@ class Settings:
             trusted_proxies=_networks(env, TRUSTED_PROXIES_ENV),
             clients_db=Path(env[CLIENTS_DB_ENV]) if env.get(CLIENTS_DB_ENV) else None,
             access_log=_flag(env, ACCESS_LOG_ENV, False),
-            affiliation_threshold=_share(env, THRESHOLD_ENV),
+            affiliation_threshold=_fraction(env, THRESHOLD_ENV),
         )
 
 
@@ -79,7 +79,7 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
-def _share(env: Mapping[str, str], name: str) -> float | None:
+def _fraction(env: Mapping[str, str], name: str) -> float | None:
     value = env.get(name, "").strip()
     if not value:
         return None
